@@ -1,0 +1,33 @@
+# syntax=docker/dockerfile:1
+# Wardline image: one image, three commands (see docker-compose.yml):
+#   API        node dist/src/api/main.js           (default CMD)
+#   worker     node dist/src/worker.js
+#   migrations node dist/src/cli/wardline.js migrate
+
+# ---- build: compile TypeScript (tsc -p tsconfig.build.json emits dist/src/... and dist/bench/...) ----
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+# Install scripts stay off, as in package.json "allowScripts"; the compiler needs none of them.
+RUN npm ci --ignore-scripts
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY bench ./bench
+RUN npm run build
+
+# ---- runtime: production dependencies, compiled code, notification templates, scripts ----
+FROM node:20-bookworm-slim AS runtime
+ENV NODE_ENV=production \
+    SCARF_ANALYTICS=false
+WORKDIR /app
+COPY package.json package-lock.json ./
+# The embedded PostgreSQL of `npm start` is not used here (DATABASE_URL is always set), so its
+# install script is not needed either.
+RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+COPY --from=build /app/dist ./dist
+COPY templates ./templates
+COPY scripts ./scripts
+# Everything above belongs to root and is read-only to the process user.
+USER node
+EXPOSE 3000
+CMD ["node", "dist/src/api/main.js"]

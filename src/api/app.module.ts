@@ -1,0 +1,74 @@
+import { DynamicModule, INestApplication, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Client } from '@temporalio/client';
+import { DataSource } from 'typeorm';
+import { WardlineConfig } from '../config';
+import { ENTITIES } from '../persistence/entities';
+import { AuthGuard } from './auth/auth.guard';
+import { ErrorsFilter } from './common/errors.filter';
+import { CLOCK, CONFIG, Clock, TEMPORAL_CLIENT, systemClock } from './common/tokens';
+import { createValidationPipe } from './common/validation';
+import { HealthController } from './health/health.controller';
+import { IncidentsController } from './incidents/incidents.controller';
+import { IncidentsService } from './incidents/incidents.service';
+import { RosterController, RosterService } from './roster/roster';
+import { CalendarService } from './sla/calendar.service';
+import { SlaController } from './sla/sla.controller';
+import { SystemsController, SystemsService } from './systems/systems.controller';
+import { UsersController } from './users/users.controller';
+import { UsersService } from './users/users.service';
+
+export interface AppDeps {
+  config: WardlineConfig;
+  dataSource: DataSource;
+  temporal: Client;
+  clock?: Clock;
+}
+
+@Module({})
+export class AppModule {
+  static register(deps: AppDeps): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        TypeOrmModule.forRootAsync({
+          useFactory: () => deps.dataSource.options,
+          dataSourceFactory: async () => deps.dataSource,
+        }),
+        TypeOrmModule.forFeature(ENTITIES),
+      ],
+      controllers: [HealthController, UsersController, SystemsController, RosterController, SlaController, IncidentsController],
+      providers: [
+        { provide: CONFIG, useValue: deps.config },
+        { provide: CLOCK, useValue: deps.clock ?? systemClock },
+        { provide: TEMPORAL_CLIENT, useValue: deps.temporal },
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: ErrorsFilter },
+        UsersService,
+        SystemsService,
+        RosterService,
+        CalendarService,
+        IncidentsService,
+      ],
+    };
+  }
+}
+
+/** The HTTP app with validation, errors, and the OpenAPI page at /docs (JSON at /docs-json). */
+export async function createApp(deps: AppDeps, options: { logger?: false } = {}): Promise<INestApplication> {
+  const app = await NestFactory.create(AppModule.register(deps), { logger: options.logger ?? ['error', 'warn'] });
+  app.useGlobalPipes(createValidationPipe());
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Wardline API')
+      .setDescription('医院信息系统运维服务平台 / hospital IT service management: incidents, SLA clocks, roster, calendar')
+      .setVersion('0.1.0')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  return app;
+}

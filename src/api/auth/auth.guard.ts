@@ -1,0 +1,55 @@
+import { CanActivate, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { DataSource } from 'typeorm';
+import { PUBLIC_KEY, ROLES_KEY } from './decorators';
+import { AuthedRequest, Principal } from './principal';
+import type { Role } from './roles';
+import { hashToken } from './tokens';
+
+interface TokenRow {
+  token_id: string;
+  user_id: string;
+  username: string;
+  display_name: string;
+  roles: Role[];
+  stale: boolean;
+}
+
+/** Every route: 401 without a valid bearer token, 403 when none of the caller's roles may act. */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly ds: DataSource,
+  ) {}
+
+  async canActivate(ctx: ExecutionContext): Promise<boolean> {
+    const targets = [ctx.getHandler(), ctx.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    const req = ctx.switchToHttp().getRequest<AuthedRequest>();
+    req.principal = await this.authenticate(req.headers.authorization);
+    const allowed = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
+    if (!allowed) throw new ForbiddenException('this route has no role policy');
+    const roles = req.principal.roles;
+    if (roles.includes('admin') || roles.some((r) => allowed.includes(r))) return true;
+    throw new ForbiddenException(`needs one of the roles: ${['admin', ...allowed].join(', ')}; you have: ${roles.join(', ')}`);
+  }
+
+  private async authenticate(header: string | string[] | undefined): Promise<Principal> {
+    const value = Array.isArray(header) ? header[0] : header;
+    const match = /^Bearer\s+(\S+)$/i.exec(value ?? '');
+    if (!match) throw new UnauthorizedException('missing bearer token: send Authorization: Bearer <token>');
+    const rows: TokenRow[] = await this.ds.query(
+      `SELECT t.id AS token_id, u.id AS user_id, u.username, u.display_name, u.roles,
+              (t.last_used_at IS NULL OR t.last_used_at < now() - interval '5 minutes') AS stale
+         FROM api_tokens t JOIN users u ON u.id = t.user_id
+        WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now()) AND u.active`,
+      [hashToken(match[1])],
+    );
+    const row = rows[0];
+    if (!row) throw new UnauthorizedException('invalid, expired or revoked token');
+    // Last use is kept to the nearest five minutes so reads do not turn into writes.
+    if (row.stale) await this.ds.query(`UPDATE api_tokens SET last_used_at = now() WHERE id = $1`, [row.token_id]);
+    return { tokenId: row.token_id, userId: row.user_id, username: row.username, displayName: row.display_name, roles: row.roles };
+  }
+}

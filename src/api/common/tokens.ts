@@ -1,0 +1,13 @@
+import type { WardlineConfig } from '../../config';
+
+/** Injection tokens for what the API is given rather than builds: its config, its clock, the Temporal client. */
+export const CONFIG = Symbol('WardlineConfig');
+export const CLOCK = Symbol('Clock');
+export const TEMPORAL_CLIENT = Symbol('TemporalClient');
+
+export interface Clock {
+  now(): number;
+}
+export const systemClock: Clock = { now: () => Date.now() };
+
+export type { WardlineConfig };

@@ -1,0 +1,92 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { DataSource } from 'typeorm';
+import { recordInAppNotification } from '../../persistence/notification-store';
+import { Allow, Public } from '../auth/decorators';
+import { SIGNED_IN } from '../auth/roles';
+import { CLOCK, CONFIG, Clock, TEMPORAL_CLIENT, WardlineConfig } from '../common/tokens';
+import { CalendarService } from '../sla/calendar.service';
+
+async function probe<T>(check: () => Promise<T>): Promise<{ ok: boolean; latencyMs: number; error?: string } & Partial<T>> {
+  const started = Date.now();
+  try {
+    const extra = await check();
+    return { ok: true, latencyMs: Date.now() - started, ...extra };
+  } catch (err) {
+    return { ok: false, latencyMs: Date.now() - started, error: err instanceof Error ? err.message : String(err) } as never;
+  }
+}
+
+/** A worker counts as reachable when it polled the task queue within this window. */
+const POLLER_FRESH_MS = 90_000;
+
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly calendars: CalendarService,
+    @Inject(TEMPORAL_CLIENT) private readonly temporal: Client,
+    @Inject(CONFIG) private readonly config: WardlineConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** Liveness for load balancers and compose health checks: says nothing about data. */
+  @Get('live')
+  @Public()
+  live() {
+    return { status: 'ok' };
+  }
+
+  /** PostgreSQL, Temporal, the worker and the calendar's coverage of the next 60 days. */
+  @Get()
+  @Allow(...SIGNED_IN)
+  async health() {
+    const postgres = await probe(async () => {
+      await this.ds.query('SELECT 1');
+      return {};
+    });
+    const temporalCheck = await probe(async () => {
+      await this.temporal.workflowService.getSystemInfo({});
+      return { address: this.config.temporalAddress, namespace: this.config.temporalNamespace };
+    });
+    const worker = await probe(async () => {
+      const res = await this.temporal.workflowService.describeTaskQueue({
+        namespace: this.config.temporalNamespace,
+        taskQueue: { name: this.config.taskQueue },
+        taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+      });
+      const now = this.clock.now();
+      const pollers = (res.pollers ?? []).filter((p) => {
+        const seconds = Number(p.lastAccessTime?.seconds ?? 0);
+        return now - seconds * 1000 < POLLER_FRESH_MS;
+      });
+      if (pollers.length === 0) throw new Error(`no worker polls task queue ${this.config.taskQueue}`);
+      return { taskQueue: this.config.taskQueue, pollers: pollers.length };
+    });
+    const calendar = await this.calendars.coverage();
+    if (!calendar.ok) await this.warnAdmins(calendar.firstUncoveredDate!);
+    const ok = postgres.ok && temporalCheck.ok && worker.ok;
+    return { status: ok ? (calendar.ok ? 'ok' : 'degraded') : 'down', postgres, temporal: temporalCheck, worker, calendar };
+  }
+
+  /** Once per missing year, the admins hear that the holiday schedule must be loaded. */
+  private async warnAdmins(firstUncoveredDate: string): Promise<void> {
+    const year = firstUncoveredDate.slice(0, 4);
+    await recordInAppNotification(this.ds, {
+      idempotencyKey: `calendar-coverage:${year}`,
+      incidentId: null,
+      event: 'calendar_not_covered',
+      recipientId: null,
+      recipientRole: 'admin',
+      locale: this.config.locale,
+      title: this.config.locale === 'zh-CN' ? `工作日历缺少${year}年的节假日安排` : `The working calendar lacks the ${year} holiday schedule`,
+      body:
+        this.config.locale === 'zh-CN'
+          ? `从${firstUncoveredDate}起的日期按周一至周五计算，请通过 PUT /calendar/years/${year} 载入国务院公布的${year}年放假与调休安排。`
+          : `Dates from ${firstUncoveredDate} are computed as plain Monday–Friday. Load the official ${year} schedule with PUT /calendar/years/${year}.`,
+    });
+  }
+}

@@ -1,0 +1,248 @@
+import { BadRequestException, Inject, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
+import { Client } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { IncidentState, isTerminal, nextState } from '../../domain/incident';
+import { IncidentCommand, IncidentInput, IncidentView } from '../../domain/incident-process';
+import { viewClock } from '../../domain/sla-clock';
+import { formatInZone, localDayNumber, formatDayNumber, MINUTE_MS } from '../../domain/time';
+import { IncidentEntity } from '../../persistence/entities';
+import {
+  INCIDENT_WORKFLOW_TYPE,
+  incidentCommandUpdate,
+  incidentOpenedUpdate,
+  incidentWorkflowId,
+} from '../../shared/incident-messages';
+import { Principal } from '../auth/principal';
+import { CLOCK, CONFIG, Clock, TEMPORAL_CLIENT, WardlineConfig } from '../common/tokens';
+import { RosterService } from '../roster/roster';
+import { CalendarService } from '../sla/calendar.service';
+import { SystemsService } from '../systems/systems.controller';
+import { CreateIncidentDto, ListIncidentsQuery } from './incidents.dto';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Clocks of report time may run a little ahead of ours; a report further in the future is a mistake. */
+const FUTURE_SKEW_MS = 5 * MINUTE_MS;
+
+/** Distributes Omit over a union, so each command keeps its own fields. */
+type WithoutActor<T> = T extends unknown ? Omit<T, 'actor'> : never;
+export type CommandBody = WithoutActor<IncidentCommand>;
+
+@Injectable()
+export class IncidentsService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly systems: SystemsService,
+    private readonly roster: RosterService,
+    private readonly calendars: CalendarService,
+    @Inject(TEMPORAL_CLIENT) private readonly temporal: Client,
+    @Inject(CONFIG) private readonly config: WardlineConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** P3/S12: opening starts the incident's workflow; it answers once the opening is on record, with its deadlines. */
+  async open(auth: Principal, dto: CreateIncidentDto) {
+    const now = this.clock.now();
+    const reportedAt = dto.reportedAt ? Date.parse(dto.reportedAt) : now;
+    if (reportedAt > now + FUTURE_SKEW_MS) {
+      throw new BadRequestException({ code: 'INVALID_INPUT', message: 'reportedAt must not be in the future', errors: [{ field: 'reportedAt', reasons: ['is in the future'] }] });
+    }
+    const system = await this.systems.find(dto.systemId);
+    if (!system) throw new UnprocessableEntityException({ code: 'UNKNOWN_SYSTEM', message: `no business system ${dto.systemId}`, field: 'systemId' });
+    const assignee = await this.resolveAssignee(dto.assigneeId, reportedAt);
+    const { spec } = await this.calendars.current();
+    const number = await this.allocateNumber(now, spec.utcOffsetMinutes);
+    const input: IncidentInput = {
+      incidentId: randomUUID(),
+      number,
+      systemId: system.id,
+      systemName: system.displayName,
+      title: dto.title,
+      description: dto.description,
+      reporter: { name: dto.reporter.name, department: dto.reporter.department, phone: dto.reporter.phone ?? null },
+      priority: dto.priority,
+      channel: dto.channel,
+      reportedAt,
+      openedBy: { id: auth.userId, name: auth.displayName },
+      assignee,
+      policy: await this.calendars.policy(),
+      calendar: await this.calendars.specFor(reportedAt),
+    };
+    const handle = await this.temporal.workflow.start(INCIDENT_WORKFLOW_TYPE, {
+      workflowId: incidentWorkflowId(number),
+      taskQueue: this.config.taskQueue,
+      args: [input],
+    });
+    const view = await handle.executeUpdate(incidentOpenedUpdate);
+    return this.mapView(view, spec.utcOffsetMinutes, system.displayName);
+  }
+
+  /** Every transition is an Update: the validator refuses an illegal one at once (409 with the allowed actions). */
+  async command(auth: Principal, ref: string, body: CommandBody) {
+    const row = await this.findRow(ref);
+    // A closed or cancelled incident's workflow has ended: answer from the record, with the same 409.
+    if (isTerminal(row.state as IncidentState)) nextState(row.state as IncidentState, body.action);
+    if (body.action === 'assign') {
+      const assignee = await this.resolveAssignee(body.assignee.id, this.clock.now());
+      body = { ...body, assignee: assignee! };
+    }
+    const command = { ...body, actor: { id: auth.userId, name: auth.displayName } } as IncidentCommand;
+    const view = await this.temporal.workflow.getHandle(row.workflowId).executeUpdate(incidentCommandUpdate, { args: [command] });
+    const { spec } = await this.calendars.current();
+    const system = await this.systems.find(row.systemId);
+    return this.mapView(view, spec.utcOffsetMinutes, system?.displayName ?? '');
+  }
+
+  async get(ref: string) {
+    const row = await this.findRow(ref);
+    const { calendar, spec } = await this.calendars.current();
+    const events = await this.ds.query(
+      `SELECT seq, type, actor_id, actor_name, at, from_state, to_state, note, data FROM incident_events WHERE incident_id = $1 ORDER BY seq`,
+      [row.id],
+    );
+    const now = this.clock.now();
+    const clocks = Object.fromEntries(
+      Object.entries(row.clocks).map(([k, c]) => [k, this.mapClock(viewClock(c as never, calendar, now), spec.utcOffsetMinutes)]),
+    );
+    return {
+      ...this.mapRow(row, spec.utcOffsetMinutes),
+      clocks,
+      timeline: events.map((e: Record<string, unknown>) => ({
+        seq: e.seq,
+        type: e.type,
+        actor: e.actor_id ? { id: e.actor_id, name: e.actor_name } : null,
+        at: formatInZone((e.at as Date).getTime(), spec.utcOffsetMinutes),
+        from: e.from_state,
+        to: e.to_state,
+        note: e.note,
+        data: e.data,
+      })),
+    };
+  }
+
+  async list(q: ListIncidentsQuery) {
+    const page = q.page ?? 1;
+    const pageSize = q.pageSize ?? 20;
+    const qb = this.ds.getRepository(IncidentEntity).createQueryBuilder('i');
+    if (q.state) qb.andWhere('i.state = :state', { state: q.state });
+    if (q.priority) qb.andWhere('i.priority = :priority', { priority: q.priority });
+    if (q.breached !== undefined) qb.andWhere('i.breached = :breached', { breached: q.breached });
+    if (q.assigneeId) qb.andWhere('i.assignee_id = :assignee', { assignee: q.assigneeId });
+    if (q.reportedFrom) qb.andWhere('i.reported_at >= :from', { from: new Date(q.reportedFrom) });
+    if (q.reportedTo) qb.andWhere('i.reported_at < :to', { to: new Date(q.reportedTo) });
+    if (q.systemId) {
+      const system = await this.systems.find(q.systemId);
+      if (!system) throw new UnprocessableEntityException({ code: 'UNKNOWN_SYSTEM', message: `no business system ${q.systemId}`, field: 'systemId' });
+      qb.andWhere('i.system_id = :system', { system: system.id });
+    }
+    const [rows, total] = await qb
+      .orderBy('i.reported_at', 'DESC')
+      .addOrderBy('i.number', 'DESC')
+      .skip((page - 1) * pageSize)
+      .take(pageSize)
+      .getManyAndCount();
+    const { spec } = await this.calendars.current();
+    return { items: rows.map((r) => this.mapRow(r, spec.utcOffsetMinutes)), total, page, pageSize };
+  }
+
+  private async findRow(ref: string): Promise<IncidentEntity> {
+    const repo = this.ds.getRepository(IncidentEntity);
+    const row = UUID.test(ref) ? await repo.findOneBy({ id: ref }) : await repo.findOneBy({ number: ref.toUpperCase() });
+    if (!row) throw new NotFoundException({ code: 'NOT_FOUND', message: `no incident ${ref}`, field: 'id' });
+    return row;
+  }
+
+  private async resolveAssignee(id: string | undefined, at: number): Promise<{ id: string; name: string } | null> {
+    if (!id) {
+      const duty = await this.roster.onDuty(at);
+      return duty ? { id: duty.userId, name: duty.displayName } : null;
+    }
+    const [user] = await this.ds.query(`SELECT id, display_name FROM users WHERE id = $1 AND active AND roles && ARRAY['engineer','project_manager']`, [id]);
+    if (!user) throw new UnprocessableEntityException({ code: 'UNKNOWN_ASSIGNEE', message: `assigneeId ${id} is not an active engineer`, field: 'assigneeId' });
+    return { id: user.id, name: user.display_name };
+  }
+
+  /** INC-YYYYMMDD-NNNN, numbered per day of the contract's zone. */
+  private async allocateNumber(now: number, offsetMinutes: number): Promise<string> {
+    const day = formatDayNumber(localDayNumber(now, offsetMinutes));
+    const [row] = await this.ds.query(
+      `INSERT INTO incident_counters (day, last_value) VALUES ($1, 1)
+       ON CONFLICT (day) DO UPDATE SET last_value = incident_counters.last_value + 1 RETURNING last_value`,
+      [day],
+    );
+    return `INC-${day.replace(/-/g, '')}-${String(row.last_value).padStart(4, '0')}`;
+  }
+
+  private mapClock(c: ReturnType<typeof viewClock>, offset: number) {
+    const t = (ms: number | null) => (ms === null ? null : formatInZone(ms, offset));
+    return {
+      state: c.state,
+      basis: c.basis,
+      policyVersion: c.policyVersion,
+      budgetMinutes: c.budgetMs / MINUTE_MS,
+      deadline: t(c.deadline),
+      elapsedMinutes: Math.floor(c.elapsedMs / MINUTE_MS),
+      remainingMinutes: Math.ceil(c.remainingMs / MINUTE_MS),
+      breached: c.breached,
+      breachedAt: t(c.breachedAt),
+      stoppedAt: t(c.stoppedAt),
+      pauses: c.pauses.map((p) => ({ from: t(p.from), to: t(p.to), reason: p.reason })),
+    };
+  }
+
+  private mapView(v: IncidentView, offset: number, systemName: string) {
+    const t = (ms: number | undefined | null) => (ms === undefined || ms === null ? null : formatInZone(ms, offset));
+    return {
+      id: v.incidentId,
+      number: v.number,
+      systemId: v.systemId,
+      systemName,
+      title: v.title,
+      state: v.state,
+      priority: v.priority,
+      tier: v.tier,
+      channel: v.channel,
+      reportedAt: t(v.reportedAt),
+      assignee: v.assignee,
+      allowedActions: v.allowedActions,
+      breached: v.breached,
+      deadlines: { respond: t(v.clocks.respond.deadline), onSite: t(v.clocks.on_site.deadline), repair: t(v.clocks.repair.deadline) },
+      clocks: Object.fromEntries(Object.entries(v.clocks).map(([k, c]) => [k, this.mapClock(c, offset)])),
+      resolution: v.resolution ? { ...v.resolution, resolvedAt: t(v.resolution.resolvedAt) } : null,
+      cancelReason: v.cancelReason,
+    };
+  }
+
+  private mapRow(r: IncidentEntity, offset: number) {
+    const t = (d: Date | null) => (d ? formatInZone(d.getTime(), offset) : null);
+    return {
+      id: r.id,
+      number: r.number,
+      systemId: r.systemId,
+      title: r.title,
+      description: r.description,
+      reporter: { name: r.reporterName, department: r.reporterDepartment, phone: r.reporterPhone },
+      state: r.state,
+      priority: r.priority,
+      tier: r.tier,
+      channel: r.channel,
+      reportedAt: t(r.reportedAt),
+      openedBy: { id: r.openedById, name: r.openedByName },
+      assignee: r.assigneeId ? { id: r.assigneeId, name: r.assigneeName } : null,
+      deadlines: { respond: t(r.respondDue), onSite: t(r.onSiteDue), repair: t(r.repairDue) },
+      milestones: {
+        acknowledgedAt: t(r.acknowledgedAt),
+        onSiteAt: t(r.onSiteAt),
+        resolvedAt: t(r.resolvedAt),
+        confirmedAt: t(r.confirmedAt),
+        closedAt: t(r.closedAt),
+        cancelledAt: t(r.cancelledAt),
+      },
+      breached: r.breached,
+      breachedClocks: r.breachedClocks,
+      resolution: r.resolution ? { ...r.resolution, resolvedAt: t(new Date(r.resolution.resolvedAt as number)) } : null,
+      cancelReason: r.cancelReason,
+      policyVersion: r.policyVersion,
+    };
+  }
+}

@@ -1,0 +1,99 @@
+import { Body, Controller, Get, Inject, Injectable, Post, Query, UnprocessableEntityException } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { DataSource } from 'typeorm';
+import { formatInZone } from '../../domain/time';
+import { fixedOffsetOf } from '../../infra/china-calendar';
+import { Allow } from '../auth/decorators';
+import { STAFF } from '../auth/roles';
+import { CLOCK, CONFIG, Clock, WardlineConfig } from '../common/tokens';
+import { IsIsoInstant } from '../common/validation';
+
+/** S13: the named onsite team is data. Engineers, the project and quality managers; duty shifts say who is on now. */
+const ROSTER_ROLES = ['engineer', 'project_manager', 'quality_manager'];
+
+export class CreateShiftDto {
+  @ApiProperty() @IsUUID('all', { message: 'userId must be a user id (UUID)' }) userId!: string;
+  @ApiProperty({ example: '2026-11-27T08:00:00+08:00' }) @IsIsoInstant() startsAt!: string;
+  @ApiProperty({ example: '2026-11-27T18:00:00+08:00' }) @IsIsoInstant() endsAt!: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(0, 500) note?: string;
+}
+
+export class OnDutyQuery {
+  @ApiPropertyOptional({ description: 'default: now' }) @IsOptional() @IsIsoInstant() at?: string;
+}
+
+export interface OnDuty {
+  userId: string;
+  displayName: string;
+  shiftId: string;
+}
+
+@Injectable()
+export class RosterService {
+  private readonly offset: number;
+  constructor(
+    private readonly ds: DataSource,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(CONFIG) config: WardlineConfig,
+  ) {
+    this.offset = fixedOffsetOf(config.timeZone);
+  }
+
+  async members() {
+    const rows = await this.ds.query(
+      `SELECT id, username, display_name, roles, phone, email FROM users WHERE active AND roles && $1::text[] ORDER BY display_name`,
+      [ROSTER_ROLES],
+    );
+    return rows.map((r: Record<string, unknown>) => ({ id: r.id, username: r.username, displayName: r.display_name, roles: r.roles, phone: r.phone, email: r.email }));
+  }
+
+  async addShift(dto: CreateShiftDto) {
+    const startsAt = Date.parse(dto.startsAt);
+    const endsAt = Date.parse(dto.endsAt);
+    if (endsAt <= startsAt) throw new UnprocessableEntityException({ code: 'INVALID_INPUT', message: 'endsAt must be after startsAt', field: 'endsAt' });
+    const [user] = await this.ds.query(`SELECT id FROM users WHERE id = $1 AND active AND roles && $2::text[]`, [dto.userId, ROSTER_ROLES]);
+    if (!user) throw new UnprocessableEntityException({ code: 'INVALID_INPUT', message: `userId ${dto.userId} is not an active member of the onsite team`, field: 'userId' });
+    const [row] = await this.ds.query(
+      `INSERT INTO duty_shifts (user_id, starts_at, ends_at, note) VALUES ($1, $2, $3, $4) RETURNING id`,
+      [dto.userId, new Date(startsAt), new Date(endsAt), dto.note ?? null],
+    );
+    return { id: row.id, userId: dto.userId, startsAt: formatInZone(startsAt, this.offset), endsAt: formatInZone(endsAt, this.offset), note: dto.note ?? null };
+  }
+
+  /** The engineer on duty at `at`: the default assignee of a new incident (S12: someone is dispatched at once). */
+  async onDuty(at: number = this.clock.now()): Promise<OnDuty | null> {
+    const [row] = await this.ds.query(
+      `SELECT s.id AS shift_id, u.id AS user_id, u.display_name
+         FROM duty_shifts s JOIN users u ON u.id = s.user_id
+        WHERE s.starts_at <= $1 AND s.ends_at > $1 AND u.active AND 'engineer' = ANY(u.roles)
+        ORDER BY s.starts_at DESC, s.created_at DESC LIMIT 1`,
+      [new Date(at)],
+    );
+    return row ? { userId: row.user_id, displayName: row.display_name, shiftId: row.shift_id } : null;
+  }
+}
+
+@ApiTags('roster')
+@Controller('roster')
+export class RosterController {
+  constructor(private readonly service: RosterService) {}
+
+  @Get()
+  @Allow(...STAFF)
+  members() {
+    return this.service.members();
+  }
+
+  @Post('shifts')
+  @Allow('project_manager')
+  addShift(@Body() dto: CreateShiftDto) {
+    return this.service.addShift(dto);
+  }
+
+  @Get('on-duty')
+  @Allow(...STAFF)
+  async onDuty(@Query() q: OnDutyQuery) {
+    return { onDuty: await this.service.onDuty(q.at ? Date.parse(q.at) : undefined) };
+  }
+}

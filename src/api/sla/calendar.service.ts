@@ -1,0 +1,115 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { DataSource, Repository } from 'typeorm';
+import { CalendarSpec, WorkingCalendar } from '../../domain/calendar';
+import { invalidInput } from '../../domain/errors';
+import { CONTRACT_POLICY, SlaPolicy, requirePolicy, validatePolicy } from '../../domain/sla-policy';
+import { formatDayNumber, parseIsoDate } from '../../domain/time';
+import { CalendarYear, buildCalendarSpec, bundledCalendarYears } from '../../infra/china-calendar';
+import { CalendarYearEntity, SlaPolicyEntity } from '../../persistence/entities';
+import { CLOCK, CONFIG, Clock, WardlineConfig } from '../common/tokens';
+
+/** How far ahead the calendar must be loaded before /health and the admins are told (issue: 60 days). */
+export const COVERAGE_HORIZON_DAYS = 60;
+
+export interface CalendarCoverage {
+  ok: boolean;
+  coveredYears: number[];
+  firstUncoveredDate: string | null;
+  horizonDays: number;
+}
+
+/** The working calendar and SLA policies: bundled years and the contract, plus what admins loaded into PostgreSQL. */
+@Injectable()
+export class CalendarService {
+  private cached: { spec: CalendarSpec; calendar: WorkingCalendar } | null = null;
+
+  constructor(
+    @InjectRepository(CalendarYearEntity) private readonly years: Repository<CalendarYearEntity>,
+    @InjectRepository(SlaPolicyEntity) private readonly policyRows: Repository<SlaPolicyEntity>,
+    private readonly ds: DataSource,
+    @Inject(CONFIG) private readonly config: WardlineConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async current(): Promise<{ spec: CalendarSpec; calendar: WorkingCalendar }> {
+    if (!this.cached) {
+      const loaded = await this.years.find({ order: { year: 'ASC' } });
+      const spec = buildCalendarSpec({
+        timeZone: this.config.timeZone,
+        extraYears: loaded.map((y) => ({ year: y.year, holidays: y.holidays, workdays: y.workdays })),
+      });
+      this.cached = { spec, calendar: new WorkingCalendar(spec) };
+    }
+    return this.cached;
+  }
+
+  /** The calendar a workflow gets as input: the years around the report, so the history stays small. */
+  async specFor(at: number): Promise<CalendarSpec> {
+    const { spec, calendar } = await this.current();
+    const year = Number(calendar.localDate(at).slice(0, 4));
+    const keep = (d: string) => Number(d.slice(0, 4)) >= year - 1;
+    return {
+      ...spec,
+      holidays: spec.holidays.filter(keep),
+      workdays: spec.workdays.filter(keep),
+      coveredYears: spec.coveredYears.filter((y) => y >= year - 1),
+    };
+  }
+
+  async coverage(): Promise<CalendarCoverage> {
+    const { calendar, spec } = await this.current();
+    const firstUncoveredDate = calendar.firstUncoveredDate(this.clock.now(), COVERAGE_HORIZON_DAYS);
+    return { ok: firstUncoveredDate === null, coveredYears: spec.coveredYears, firstUncoveredDate, horizonDays: COVERAGE_HORIZON_DAYS };
+  }
+
+  /** Loads or replaces one year's official schedule; every date must lie in that year and be a real date. */
+  async loadYear(input: CalendarYear, source: string, loadedBy: string): Promise<CalendarYearEntity> {
+    const check = (dates: string[], field: string) =>
+      dates.map((d, i) => {
+        parseIsoDate(d, `${field}[${i}]`);
+        if (Number(d.slice(0, 4)) !== input.year) throw invalidInput(`${field}[${i}]`, `${d} is not in ${input.year}`);
+        return d;
+      });
+    const holidays = [...new Set(check(input.holidays, 'holidays'))].sort();
+    const workdays = [...new Set(check(input.workdays, 'workdays'))].sort();
+    const clash = holidays.find((d) => workdays.includes(d));
+    if (clash) throw invalidInput('workdays', `${clash} is listed as both a holiday and a working day`);
+    for (const d of workdays) {
+      const day = parseIsoDate(d, 'workdays');
+      const weekday = new Date(day * 86_400_000).getUTCDay();
+      if (weekday !== 0 && weekday !== 6) throw invalidInput('workdays', `${formatDayNumber(day)} is a weekday; adjusted working days are weekends`);
+    }
+    await this.years.upsert({ year: input.year, holidays, workdays, source, loadedBy }, ['year']);
+    this.cached = null;
+    return this.years.findOneByOrFail({ year: input.year });
+  }
+
+  bundledYears(): number[] {
+    return bundledCalendarYears().map((y) => y.year);
+  }
+
+  async loadedYears(): Promise<CalendarYearEntity[]> {
+    return this.years.find({ order: { year: 'ASC' } });
+  }
+
+  async policies(): Promise<SlaPolicy[]> {
+    const rows = await this.policyRows.find({ order: { version: 'ASC' } });
+    return [CONTRACT_POLICY, ...rows.map((r) => r.body as unknown as SlaPolicy)];
+  }
+
+  async policy(version?: number): Promise<SlaPolicy> {
+    return requirePolicy(await this.policies(), version);
+  }
+
+  /** A new policy version; the contract (version 1) is built in and cannot be replaced. */
+  async addPolicy(policy: Omit<SlaPolicy, 'version'>, createdBy: string): Promise<SlaPolicy> {
+    return this.ds.transaction(async (tx) => {
+      await tx.query('LOCK TABLE sla_policies IN EXCLUSIVE MODE');
+      const [{ max }] = await tx.query('SELECT COALESCE(MAX(version), 1) AS max FROM sla_policies');
+      const full = validatePolicy({ ...policy, version: Number(max) + 1 }, CONTRACT_POLICY);
+      await tx.query('INSERT INTO sla_policies (version, body, created_by) VALUES ($1, $2, $3)', [full.version, JSON.stringify(full), createdBy]);
+      return full;
+    });
+  }
+}

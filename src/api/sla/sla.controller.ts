@@ -1,0 +1,144 @@
+import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Put } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Length, Matches, Min, ValidateNested } from 'class-validator';
+import { UnprocessableEntityException } from '@nestjs/common';
+import { PRIORITIES, Priority, SlaPolicy, acceptanceEligibleAt, incidentTargets, modificationTargets } from '../../domain/sla-policy';
+import { formatInZone } from '../../domain/time';
+import { Allow } from '../auth/decorators';
+import { Auth, Principal } from '../auth/principal';
+import { SIGNED_IN, STAFF } from '../auth/roles';
+import { IsIsoInstant } from '../common/validation';
+import { SystemsService } from '../systems/systems.controller';
+import { CalendarService } from './calendar.service';
+
+const KINDS = ['incident', 'data_repair', 'modification'] as const;
+
+export class SlaPreviewDto {
+  @ApiProperty({ example: '2026-11-27T17:30:00+08:00' }) @IsIsoInstant() reportedAt!: string;
+  @ApiPropertyOptional({ example: 'SYS-11' }) @IsOptional() @IsString() @Length(1, 64) systemId?: string;
+  @ApiProperty({ enum: KINDS }) @IsIn(KINDS, { message: `kind must be one of: ${KINDS.join(', ')}` }) kind!: (typeof KINDS)[number];
+  @ApiPropertyOptional({ enum: PRIORITIES }) @IsOptional() @IsIn(PRIORITIES, { message: `priority must be one of: ${PRIORITIES.join(', ')}` }) priority?: Priority;
+  @ApiPropertyOptional() @IsOptional() @IsInt() @Min(1) policyVersion?: number;
+  @ApiPropertyOptional({ description: 'for kind=modification: when it went live, to tell when acceptance may be requested' })
+  @IsOptional()
+  @IsIsoInstant()
+  liveAt?: string;
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+export class CalendarYearDto {
+  @ApiProperty({ example: ['2027-01-01'] }) @IsArray() @ArrayMaxSize(366) @Matches(DATE, { each: true, message: 'holidays must be dates YYYY-MM-DD' }) holidays!: string[];
+  @ApiProperty({ example: ['2027-02-07'] }) @IsArray() @ArrayMaxSize(366) @Matches(DATE, { each: true, message: 'workdays must be dates YYYY-MM-DD' }) workdays!: string[];
+  @ApiPropertyOptional({ example: '国务院办公厅通知' }) @IsOptional() @IsString() @Length(1, 200) source?: string;
+}
+
+class TargetsDto {
+  @ApiProperty() @IsNumber() respondMinutes!: number;
+  @ApiProperty() @IsNumber() onSiteMinutes!: number;
+}
+class IncidentPolicyDto {
+  @ApiProperty() @ValidateNested() @Type(() => TargetsDto) workingTime!: TargetsDto;
+  @ApiProperty() @ValidateNested() @Type(() => TargetsDto) offHours!: TargetsDto;
+  @ApiProperty() @IsNumber() repairWorkingDays!: number;
+  @ApiProperty() @IsNumber() dataRepairWorkingDays!: number;
+}
+class ModificationPolicyDto {
+  @ApiProperty() @IsNumber() deliveryCalendarDays!: number;
+  @ApiProperty() @IsNumber() acceptanceAfterWorkingDays!: number;
+  @ApiProperty() @IsNumber() freeMaintenanceMonths!: number;
+}
+class OverrideDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() systemId?: string;
+  @ApiPropertyOptional({ enum: PRIORITIES }) @IsOptional() @IsIn(PRIORITIES) priority?: Priority;
+  @ApiPropertyOptional() @IsOptional() @IsNumber() respondMinutes?: number;
+  @ApiPropertyOptional() @IsOptional() @IsNumber() onSiteMinutes?: number;
+  @ApiPropertyOptional() @IsOptional() @IsNumber() repairWorkingDays?: number;
+}
+export class SlaPolicyDto {
+  @ApiProperty() @IsString() @Length(1, 200) name!: string;
+  @ApiProperty() @IsObject() @ValidateNested() @Type(() => IncidentPolicyDto) incident!: IncidentPolicyDto;
+  @ApiProperty() @IsObject() @ValidateNested() @Type(() => ModificationPolicyDto) modification!: ModificationPolicyDto;
+  @ApiProperty({ example: [0.5, 0.75, 0.9] }) @IsArray() @IsNumber({}, { each: true }) warningFractions!: number[];
+  @ApiProperty({ type: [OverrideDto] }) @IsArray() @ValidateNested({ each: true }) @Type(() => OverrideDto) overrides!: OverrideDto[];
+}
+
+@ApiTags('sla')
+@Controller()
+export class SlaController {
+  constructor(
+    private readonly calendars: CalendarService,
+    private readonly systems: SystemsService,
+  ) {}
+
+  /** "When must they be here?": the deadlines and tier for a report, without opening anything (S10, S2, S3, S17). */
+  @Post('sla/preview')
+  @HttpCode(200)
+  @Allow(...SIGNED_IN)
+  async preview(@Body() dto: SlaPreviewDto) {
+    const { calendar, spec } = await this.calendars.current();
+    const policy = await this.calendars.policy(dto.policyVersion);
+    const t = (ms: number) => formatInZone(ms, spec.utcOffsetMinutes);
+    const reportedAt = Date.parse(dto.reportedAt);
+    let systemId: string | undefined;
+    if (dto.systemId) {
+      const system = await this.systems.find(dto.systemId);
+      if (!system) throw new UnprocessableEntityException({ code: 'UNKNOWN_SYSTEM', message: `no business system ${dto.systemId}`, field: 'systemId' });
+      systemId = system.id;
+    }
+    if (dto.kind === 'modification') {
+      const m = modificationTargets(policy, reportedAt);
+      const liveAt = dto.liveAt ? Date.parse(dto.liveAt) : null;
+      return {
+        kind: dto.kind,
+        policyVersion: m.policyVersion,
+        deadlines: { delivery: t(m.delivery.deadline) },
+        acceptanceEligibleAt: liveAt === null ? null : t(acceptanceEligibleAt(policy, calendar, liveAt)),
+      };
+    }
+    const targets = incidentTargets(policy, calendar, { reportedAt, systemId, priority: dto.priority, dataRepair: dto.kind === 'data_repair' });
+    return {
+      kind: dto.kind,
+      tier: targets.tier,
+      policyVersion: targets.policyVersion,
+      calendarCovered: targets.calendarCovered,
+      workingTime: calendar.isWorkingTime(reportedAt),
+      deadlines: { respond: t(targets.respond.deadline), onSite: t(targets.onSite.deadline), repair: t(targets.repair.deadline) },
+    };
+  }
+
+  @Get('calendar')
+  @Allow(...STAFF)
+  async calendar() {
+    const { spec } = await this.calendars.current();
+    return {
+      timeZone: spec.timeZone,
+      workingHours: spec.workingHours,
+      bundledYears: this.calendars.bundledYears(),
+      loadedYears: (await this.calendars.loadedYears()).map((y) => ({ year: y.year, source: y.source, loadedBy: y.loadedBy, loadedAt: y.loadedAt })),
+      coverage: await this.calendars.coverage(),
+    };
+  }
+
+  /** Admins load a further year's official schedule without a release. */
+  @Put('calendar/years/:year')
+  @Allow()
+  async loadYear(@Auth() auth: Principal, @Param('year', ParseIntPipe) year: number, @Body() dto: CalendarYearDto) {
+    if (year < 2000 || year > 2100) throw new UnprocessableEntityException({ code: 'INVALID_INPUT', message: 'year must be between 2000 and 2100', field: 'year' });
+    const saved = await this.calendars.loadYear({ year, holidays: dto.holidays, workdays: dto.workdays }, dto.source ?? 'api', auth.username);
+    return { year: saved.year, holidays: saved.holidays, workdays: saved.workdays, source: saved.source, coverage: await this.calendars.coverage() };
+  }
+
+  @Get('sla/policies')
+  @Allow(...STAFF)
+  policies() {
+    return this.calendars.policies();
+  }
+
+  @Post('sla/policies')
+  @Allow()
+  addPolicy(@Auth() auth: Principal, @Body() dto: SlaPolicyDto): Promise<SlaPolicy> {
+    return this.calendars.addPolicy(dto, auth.username);
+  }
+}
+

@@ -1,0 +1,64 @@
+import 'reflect-metadata';
+import { ROLES, Role } from '../api/auth/roles';
+import { loadConfig, requireSetting } from '../config';
+import { openDatabase } from '../persistence/data-source';
+import { bootstrapAdmin, issueToken, revokeToken } from '../persistence/users-store';
+
+const USAGE = `usage: wardline <command>
+  migrate                                       apply the database migrations (and create the first admin)
+  user create <username> <display name> <role,role…>
+  token create <username> <token name>          print a new API token for a user (shown once)
+  token revoke <token id>
+Needs DATABASE_URL.`;
+
+/** Admin commands for operators and automation; the same operations exist in the API for admins. */
+async function main(argv: string[]): Promise<number> {
+  const [cmd, sub, ...rest] = argv;
+  if (!cmd || cmd === '--help' || cmd === 'help') {
+    console.log(USAGE);
+    return cmd ? 0 : 2;
+  }
+  const config = loadConfig();
+  const ds = await openDatabase(requireSetting(config.databaseUrl, 'DATABASE_URL'), { migrate: cmd === 'migrate' });
+  try {
+    if (cmd === 'migrate') {
+      const token = await bootstrapAdmin(ds, config.adminToken);
+      console.log('migrations applied');
+      if (token) console.log(`admin token: ${token}`);
+      return 0;
+    }
+    if (cmd === 'user' && sub === 'create' && rest.length === 3) {
+      const [username, displayName, roleList] = rest;
+      const roles = roleList.split(',') as Role[];
+      const bad = roles.filter((r) => !ROLES.includes(r));
+      if (bad.length) throw new Error(`unknown roles: ${bad.join(', ')}; known: ${ROLES.join(', ')}`);
+      const [row] = await ds.query(`INSERT INTO users (username, display_name, roles) VALUES ($1, $2, $3) RETURNING id`, [username, displayName, roles]);
+      console.log(row.id);
+      return 0;
+    }
+    if (cmd === 'token' && sub === 'create' && rest.length === 2) {
+      const [user] = await ds.query(`SELECT id FROM users WHERE username = $1`, [rest[0]]);
+      if (!user) throw new Error(`no user ${rest[0]}`);
+      const issued = await issueToken(ds, user.id, rest[1]);
+      console.log(JSON.stringify({ id: issued.id, token: issued.token }));
+      return 0;
+    }
+    if (cmd === 'token' && sub === 'revoke' && rest.length === 1) {
+      if (!(await revokeToken(ds, rest[0]))) throw new Error(`no active token ${rest[0]}`);
+      console.log(`revoked ${rest[0]}`);
+      return 0;
+    }
+    console.error(USAGE);
+    return 2;
+  } finally {
+    await ds.destroy();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,39 @@
+import { invalidInput } from './domain/errors';
+import { DEFAULT_TASK_QUEUE } from './shared/task-queues';
+import { LOCALES, Locale } from './shared/labels';
+
+/** Settings from the environment; defaults give the embedded single-machine platform. */
+export interface WardlineConfig {
+  databaseUrl: string | undefined;
+  temporalAddress: string | undefined;
+  temporalNamespace: string;
+  taskQueue: string;
+  port: number;
+  locale: Locale;
+  timeZone: string;
+  dataDir: string;
+  adminToken: string | undefined;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): WardlineConfig {
+  const port = Number(env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw invalidInput('PORT', 'must be a TCP port number');
+  const locale = (env.WARDLINE_LOCALE ?? 'zh-CN') as Locale;
+  if (!LOCALES.includes(locale)) throw invalidInput('WARDLINE_LOCALE', `must be one of ${LOCALES.join(', ')}`);
+  return {
+    databaseUrl: env.DATABASE_URL || undefined,
+    temporalAddress: env.TEMPORAL_ADDRESS || undefined,
+    temporalNamespace: env.TEMPORAL_NAMESPACE || 'default',
+    taskQueue: env.WARDLINE_TASK_QUEUE || DEFAULT_TASK_QUEUE,
+    port,
+    locale,
+    timeZone: env.WARDLINE_TIME_ZONE || 'Asia/Shanghai',
+    dataDir: env.WARDLINE_DATA_DIR || '.data',
+    adminToken: env.WARDLINE_ADMIN_TOKEN || undefined,
+  };
+}
+
+export function requireSetting(value: string | undefined, name: string): string {
+  if (!value) throw new Error(`${name} is not set: start Wardline with \`npm start\`, or set ${name}`);
+  return value;
+}

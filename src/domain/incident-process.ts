@@ -1,0 +1,347 @@
+import { WorkingCalendar } from './calendar';
+import { DomainError, DomainErrorCode } from './errors';
+import {
+  Channel,
+  IncidentAction,
+  IncidentState,
+  ResolutionCategory,
+  allowedActions,
+  isTerminal,
+  nextState,
+} from './incident';
+import {
+  ClockEvent,
+  ClockView,
+  SlaClock,
+  dueEvents,
+  markFired,
+  nextEventAt,
+  pauseClock,
+  rebudgetClock,
+  restartClock,
+  resumeClock,
+  startClock,
+  stopClock,
+  viewClock,
+} from './sla-clock';
+import { Priority, SlaPolicy, Tier, incidentBudgets } from './sla-policy';
+import { CalendarSpec } from './calendar';
+
+export interface Actor {
+  id: string;
+  name: string;
+}
+
+export interface Reporter {
+  name: string;
+  department: string;
+  phone: string | null;
+}
+
+export interface Assignee {
+  id: string;
+  name: string;
+}
+
+export interface IncidentInput {
+  incidentId: string;
+  number: string;
+  systemId: string;
+  systemName: string;
+  title: string;
+  description: string;
+  reporter: Reporter;
+  priority: Priority;
+  channel: Channel;
+  reportedAt: number;
+  openedBy: Actor;
+  assignee: Assignee | null;
+  policy: SlaPolicy;
+  calendar: CalendarSpec;
+}
+
+export type IncidentCommand =
+  | { action: 'acknowledge'; actor: Actor; note?: string }
+  | { action: 'arrive'; actor: Actor; note?: string }
+  | { action: 'resolve'; actor: Actor; cause: string; fix: string; category: ResolutionCategory; note?: string }
+  | { action: 'confirm'; actor: Actor; note?: string }
+  | { action: 'reopen'; actor: Actor; reason: string }
+  | { action: 'close'; actor: Actor; note?: string }
+  | { action: 'cancel'; actor: Actor; reason: string }
+  | { action: 'assign'; actor: Actor; assignee: Assignee; note?: string }
+  | { action: 'change_priority'; actor: Actor; priority: Priority; reason: string }
+  | { action: 'pause_repair_clock'; actor: Actor; reason: string }
+  | { action: 'resume_repair_clock'; actor: Actor; note?: string };
+
+/** The maintenance record of a resolved incident (S14): cause, fix and category, by whom and when. */
+export interface Resolution {
+  cause: string;
+  fix: string;
+  category: ResolutionCategory;
+  resolvedBy: Actor;
+  resolvedAt: number;
+}
+
+export type IncidentClocks = { respond: SlaClock; on_site: SlaClock; repair: SlaClock };
+
+export interface IncidentRecord {
+  incidentId: string;
+  number: string;
+  systemId: string;
+  title: string;
+  description: string;
+  reporter: Reporter;
+  openedBy: Actor;
+  state: IncidentState;
+  priority: Priority;
+  tier: Tier;
+  channel: Channel;
+  reportedAt: number;
+  assignee: Assignee | null;
+  clocks: IncidentClocks;
+  milestones: Partial<Record<'acknowledgedAt' | 'onSiteAt' | 'resolvedAt' | 'confirmedAt' | 'closedAt' | 'cancelledAt', number>>;
+  resolution: Resolution | null;
+  cancelReason: string | null;
+  /** Sequence of the last timeline event: the projection applies an event only once, in order. */
+  seq: number;
+}
+
+/** One timeline entry; written to the projection under (incidentId, seq), so a retried write is a no-op. */
+export interface TimelineEvent {
+  seq: number;
+  type: IncidentAction | 'opened' | 'sla_warning' | 'sla_breached';
+  actor: Actor | null;
+  at: number;
+  fromState: IncidentState | null;
+  toState: IncidentState;
+  note: string | null;
+  data: Record<string, unknown>;
+}
+
+export interface IncidentView extends Omit<IncidentRecord, 'clocks'> {
+  clocks: Record<keyof IncidentClocks, ClockView>;
+  allowedActions: IncidentAction[];
+  breached: boolean;
+}
+
+const SYSTEM_ACTOR: Actor = { id: 'system', name: 'Wardline' };
+
+/** The incident's state and clocks; the workflow holds one and drives it with commands and timer ticks. */
+export class IncidentProcess {
+  private record: IncidentRecord;
+  private readonly calendar: WorkingCalendar;
+
+  constructor(private readonly input: IncidentInput) {
+    this.calendar = new WorkingCalendar(input.calendar);
+    const budgets = incidentBudgets(input.policy, this.calendar, input);
+    const clock = (kind: SlaClock['kind'], basis: SlaClock['basis'], budgetMs: number) =>
+      startClock({
+        kind,
+        basis,
+        budgetMs,
+        policyVersion: input.policy.version,
+        warningFractions: input.policy.warningFractions,
+        at: input.reportedAt,
+      });
+    this.record = {
+      incidentId: input.incidentId,
+      number: input.number,
+      systemId: input.systemId,
+      title: input.title,
+      description: input.description,
+      reporter: input.reporter,
+      openedBy: input.openedBy,
+      state: 'reported',
+      priority: input.priority,
+      tier: budgets.tier,
+      channel: input.channel,
+      reportedAt: input.reportedAt,
+      assignee: input.assignee,
+      clocks: {
+        respond: clock('respond', 'wall', budgets.respondMs),
+        on_site: clock('on_site', 'wall', budgets.onSiteMs),
+        repair: clock('repair', 'working', budgets.repairMs),
+      },
+      milestones: {},
+      resolution: null,
+      cancelReason: null,
+      seq: 0,
+    };
+  }
+
+  get state(): IncidentState {
+    return this.record.state;
+  }
+
+  get seq(): number {
+    return this.record.seq;
+  }
+
+  snapshot(): IncidentRecord {
+    return this.record;
+  }
+
+  opened(): TimelineEvent {
+    return this.event('opened', this.input.openedBy, this.input.reportedAt, null, {
+      priority: this.record.priority,
+      tier: this.record.tier,
+      channel: this.record.channel,
+      assignee: this.record.assignee,
+    });
+  }
+
+  /** Throws the domain error an Update validator turns into a rejection (the API's 409 or 400). */
+  check(command: IncidentCommand): void {
+    nextState(this.record.state, command.action);
+    const repair = this.record.clocks.repair;
+    if (command.action === 'pause_repair_clock' && repair.status !== 'running') {
+      throw new DomainError(DomainErrorCode.IllegalTransition, `the repair clock is ${repair.status}, not running`, {
+        state: this.record.state,
+        allowedActions: allowedActions(this.record.state),
+      });
+    }
+    if (command.action === 'resume_repair_clock' && repair.status !== 'paused') {
+      throw new DomainError(DomainErrorCode.IllegalTransition, `the repair clock is ${repair.status}, not paused`, {
+        state: this.record.state,
+        allowedActions: allowedActions(this.record.state),
+      });
+    }
+  }
+
+  apply(command: IncidentCommand, at: number): TimelineEvent {
+    this.check(command);
+    const from = this.record.state;
+    const to = nextState(from, command.action);
+    const r = this.record;
+    const cal = this.calendar;
+    const clocks = { ...r.clocks };
+    const milestones = { ...r.milestones };
+    let note: string | null = 'note' in command ? (command.note ?? null) : null;
+    const data: Record<string, unknown> = {};
+    let next: IncidentRecord = r;
+
+    switch (command.action) {
+      case 'acknowledge':
+        clocks.respond = stopClock(clocks.respond, cal, at);
+        milestones.acknowledgedAt = at;
+        break;
+      case 'arrive':
+        clocks.respond = stopClock(clocks.respond, cal, at);
+        clocks.on_site = stopClock(clocks.on_site, cal, at);
+        milestones.acknowledgedAt ??= at;
+        milestones.onSiteAt ??= at;
+        break;
+      case 'resolve':
+        clocks.respond = stopClock(clocks.respond, cal, at);
+        clocks.on_site = stopClock(clocks.on_site, cal, at);
+        // Paused, not stopped: a reopen continues the same repair clock (S2).
+        if (clocks.repair.status === 'running') clocks.repair = pauseClock(clocks.repair, cal, at, 'awaiting_confirmation');
+        milestones.resolvedAt = at;
+        next = {
+          ...next,
+          resolution: { cause: command.cause, fix: command.fix, category: command.category, resolvedBy: command.actor, resolvedAt: at },
+        };
+        Object.assign(data, { cause: command.cause, fix: command.fix, category: command.category });
+        break;
+      case 'confirm':
+        clocks.repair = stopClock(clocks.repair, cal, at);
+        milestones.confirmedAt = at;
+        break;
+      case 'reopen':
+        clocks.repair =
+          clocks.repair.status === 'paused' ? resumeClock(clocks.repair, at) : restartClock(clocks.repair, at, 'confirmed_then_reopened');
+        delete milestones.confirmedAt;
+        note = command.reason;
+        break;
+      case 'close':
+        milestones.closedAt = at;
+        break;
+      case 'cancel':
+        for (const k of ['respond', 'on_site', 'repair'] as const) clocks[k] = stopClock(clocks[k], cal, at);
+        milestones.cancelledAt = at;
+        next = { ...next, cancelReason: command.reason };
+        note = command.reason;
+        break;
+      case 'assign':
+        data.from = r.assignee;
+        data.to = command.assignee;
+        next = { ...next, assignee: command.assignee };
+        break;
+      case 'change_priority': {
+        const b = incidentBudgets(this.input.policy, cal, { ...this.input, priority: command.priority });
+        clocks.respond = rebudgetClock(clocks.respond, cal, at, b.respondMs, this.input.policy.version);
+        clocks.on_site = rebudgetClock(clocks.on_site, cal, at, b.onSiteMs, this.input.policy.version);
+        clocks.repair = rebudgetClock(clocks.repair, cal, at, b.repairMs, this.input.policy.version);
+        Object.assign(data, { from: r.priority, to: command.priority });
+        next = { ...next, priority: command.priority };
+        note = command.reason;
+        break;
+      }
+      case 'pause_repair_clock':
+        clocks.repair = pauseClock(clocks.repair, cal, at, command.reason);
+        note = command.reason;
+        break;
+      case 'resume_repair_clock':
+        clocks.repair = resumeClock(clocks.repair, at);
+        break;
+    }
+    this.record = { ...next, state: to, clocks, milestones };
+    return this.event(command.action, command.actor, at, from, data, note);
+  }
+
+  /** When the workflow must wake next for a warning or a breach; null when no clock can fire. */
+  nextWakeAt(): number | null {
+    if (isTerminal(this.record.state)) return null;
+    const times = Object.values(this.record.clocks)
+      .map((c) => nextEventAt(c, this.calendar))
+      .filter((t): t is number => t !== null);
+    return times.length ? Math.min(...times) : null;
+  }
+
+  /** Fires the warnings and breaches due at `at`, once each, as timeline events. */
+  tick(at: number): { events: TimelineEvent[]; fired: ClockEvent[] } {
+    const fired: ClockEvent[] = [];
+    const clocks = { ...this.record.clocks };
+    for (const k of ['respond', 'on_site', 'repair'] as const) {
+      const due = dueEvents(clocks[k], this.calendar, at);
+      clocks[k] = markFired(clocks[k], due);
+      fired.push(...due);
+    }
+    this.record = { ...this.record, clocks };
+    const events = fired.map((e) =>
+      this.event(e.type === 'breach' ? 'sla_breached' : 'sla_warning', SYSTEM_ACTOR, e.type === 'breach' ? e.at : at, this.record.state, {
+        clock: e.kind,
+        deadline: e.deadline,
+        ...(e.type === 'warning' ? { fraction: e.fraction } : {}),
+      }),
+    );
+    return { events, fired };
+  }
+
+  view(at: number): IncidentView {
+    const clocks = {
+      respond: viewClock(this.record.clocks.respond, this.calendar, at),
+      on_site: viewClock(this.record.clocks.on_site, this.calendar, at),
+      repair: viewClock(this.record.clocks.repair, this.calendar, at),
+    };
+    return {
+      ...this.record,
+      clocks,
+      allowedActions: allowedActions(this.record.state),
+      breached: Object.values(clocks).some((c) => c.breached),
+    };
+  }
+
+  private event(
+    type: TimelineEvent['type'],
+    actor: Actor | null,
+    at: number,
+    from: IncidentState | null,
+    data: Record<string, unknown>,
+    note: string | null = null,
+  ): TimelineEvent {
+    if (type !== 'opened') this.record = { ...this.record, seq: this.record.seq + 1 };
+    else this.record = { ...this.record, seq: 1 };
+    return { seq: this.record.seq, type, actor, at, fromState: from, toState: this.record.state, note, data };
+  }
+}

@@ -1,0 +1,89 @@
+import { DomainError, DomainErrorCode } from './errors';
+
+/**
+ * The incident lifecycle (P3, S10, S14): reported → acknowledged (the response) → on_site → resolved →
+ * confirmed (the hospital accepts the fix) → closed; reopened goes back to work; cancelled ends a
+ * duplicate or mistaken report.
+ */
+export const INCIDENT_STATES = [
+  'reported',
+  'acknowledged',
+  'on_site',
+  'resolved',
+  'confirmed',
+  'closed',
+  'reopened',
+  'cancelled',
+] as const;
+export type IncidentState = (typeof INCIDENT_STATES)[number];
+
+export const INCIDENT_ACTIONS = [
+  'acknowledge',
+  'arrive',
+  'resolve',
+  'confirm',
+  'reopen',
+  'close',
+  'cancel',
+  'assign',
+  'change_priority',
+  'pause_repair_clock',
+  'resume_repair_clock',
+] as const;
+export type IncidentAction = (typeof INCIDENT_ACTIONS)[number];
+
+export const CHANNELS = ['phone', 'onsite', 'api', 'alert', 'pm-platform'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+export const RESOLUTION_CATEGORIES = ['system_error_fix', 'data_repair', 'other'] as const;
+export type ResolutionCategory = (typeof RESOLUTION_CATEGORIES)[number];
+
+const OPEN: IncidentState[] = ['reported', 'acknowledged', 'on_site', 'reopened'];
+const WORKING: IncidentState[] = ['acknowledged', 'on_site', 'reopened'];
+
+/** Which actions each state allows. Assignment and priority changes keep the state. */
+const ALLOWED: Record<IncidentAction, readonly IncidentState[]> = {
+  acknowledge: ['reported'],
+  // Arriving first also counts as the response: an engineer on site has certainly responded.
+  arrive: ['reported', 'acknowledged', 'reopened'],
+  // A remote fix is allowed; the on-site clock then stops with the resolution.
+  resolve: WORKING,
+  confirm: ['resolved'],
+  reopen: ['resolved', 'confirmed'],
+  close: ['confirmed'],
+  cancel: ['reported', 'acknowledged', 'on_site'],
+  assign: [...OPEN, 'resolved'],
+  change_priority: OPEN,
+  pause_repair_clock: WORKING,
+  resume_repair_clock: WORKING,
+};
+
+const TARGET: Partial<Record<IncidentAction, IncidentState>> = {
+  acknowledge: 'acknowledged',
+  arrive: 'on_site',
+  resolve: 'resolved',
+  confirm: 'confirmed',
+  reopen: 'reopened',
+  close: 'closed',
+  cancel: 'cancelled',
+};
+
+export function allowedActions(state: IncidentState): IncidentAction[] {
+  return INCIDENT_ACTIONS.filter((a) => ALLOWED[a].includes(state));
+}
+
+export function isTerminal(state: IncidentState): boolean {
+  return state === 'closed' || state === 'cancelled';
+}
+
+/** The state an action leads to, or an ILLEGAL_TRANSITION error naming the current state and the allowed actions. */
+export function nextState(state: IncidentState, action: IncidentAction): IncidentState {
+  if (!ALLOWED[action].includes(state)) {
+    throw new DomainError(
+      DomainErrorCode.IllegalTransition,
+      `cannot ${action} an incident that is ${state}; allowed: ${allowedActions(state).join(', ') || 'none'}`,
+      { state, action, allowedActions: allowedActions(state) },
+    );
+  }
+  return TARGET[action] ?? state;
+}

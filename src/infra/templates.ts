@@ -1,0 +1,77 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Handlebars from 'handlebars';
+import { formatInZone } from '../domain/time';
+import type { Locale } from '../shared/labels';
+
+interface IncidentHeader {
+  number: string;
+  systemName: string;
+  title: string;
+}
+
+/** One typed data interface per template (STYLE.md 10); `strict` makes a missing variable an error. */
+export interface TemplateData {
+  'incident-opened': IncidentHeader & {
+    priority: string;
+    tierLabel: string;
+    reportedAt: number;
+    respondDue: number;
+    onSiteDue: number;
+    repairDue: number;
+    assigneeName: string | null;
+  };
+  'incident-assigned': IncidentHeader & { assigneeName: string; stateLabel: string; repairDue: number };
+  'sla-warning': IncidentHeader & {
+    clockLabel: string;
+    percent: number;
+    deadline: number;
+    stateLabel: string;
+    assigneeName: string | null;
+  };
+  'sla-breached': IncidentHeader & { clockLabel: string; deadline: number; stateLabel: string; assigneeName: string | null };
+}
+export type TemplateName = keyof TemplateData;
+export const TEMPLATE_NAMES: TemplateName[] = ['incident-opened', 'incident-assigned', 'sla-warning', 'sla-breached'];
+
+export interface RenderedMessage {
+  title: string;
+  body: string;
+}
+
+/** `templates/` at the repository root, from the sources (tests) or from the compiled `dist/src` tree. */
+export function defaultTemplatesDir(): string {
+  const candidates = [join(__dirname, '..', '..', 'templates'), join(__dirname, '..', '..', '..', 'templates')];
+  const found = candidates.find((dir) => existsSync(join(dir, 'notify')));
+  if (!found) throw new Error(`templates/ not found near ${__dirname}`);
+  return found;
+}
+
+/** Compiles every template once; renders in activities only, never in workflows. */
+export class TemplateRenderer {
+  private readonly compiled = new Map<string, HandlebarsTemplateDelegate>();
+  private readonly hbs = Handlebars.create();
+
+  constructor(
+    private readonly dir: string,
+    utcOffsetMinutes: number,
+  ) {
+    this.hbs.registerHelper('time', (ms: unknown) => {
+      if (typeof ms !== 'number') throw new Error(`time helper needs epoch milliseconds, got ${String(ms)}`);
+      return formatInZone(ms, utcOffsetMinutes).replace('T', ' ').slice(0, 16);
+    });
+  }
+
+  render<N extends TemplateName>(locale: Locale, name: N, data: TemplateData[N]): RenderedMessage {
+    const key = `${locale}/${name}`;
+    let template = this.compiled.get(key);
+    if (!template) {
+      const source = readFileSync(join(this.dir, 'notify', locale, `${name}.hbs`), 'utf8');
+      template = this.hbs.compile(source, { strict: true, noEscape: true });
+      this.compiled.set(key, template);
+    }
+    const text = template(data).trim();
+    const [title, ...rest] = text.split('\n');
+    return { title, body: rest.join('\n') };
+  }
+}

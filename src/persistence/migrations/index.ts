@@ -1,0 +1,5 @@
+import { InitialSchema1764200000000 } from './1764200000000-initial-schema';
+import { SeedBusinessSystems1764200000001 } from './1764200000001-seed-business-systems';
+
+/** Listed by hand so the compiled app and the tests run exactly the reviewed migrations, in order. */
+export const MIGRATIONS = [InitialSchema1764200000000, SeedBusinessSystems1764200000001];
