@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Client, Connection } from '@temporalio/client';
-import { IncidentCommand } from '../src/domain/incident-process';
+import { IncidentCommand, IncidentCommandBody } from '../src/domain/incident-process';
 import { INCIDENT_WORKFLOW_TYPE, incidentCommandUpdate, incidentOpenedUpdate, incidentWorkflowId } from '../src/shared/incident-messages';
 import { TestDatabase, createTestDatabase } from './support/database';
 import { startWorker, testConfig } from './support/platform';
@@ -38,7 +38,7 @@ describe('incident workflow timers', () => {
       args: [input],
     });
     await handle.executeUpdate(incidentOpenedUpdate);
-    const act = (command: Omit<IncidentCommand, 'actor'>) =>
+    const act = (command: IncidentCommandBody) =>
       handle.executeUpdate(incidentCommandUpdate, { args: [{ ...command, actor } as IncidentCommand] });
     return { input, handle, act };
   }

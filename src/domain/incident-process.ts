@@ -73,6 +73,9 @@ export type IncidentCommand =
   | { action: 'pause_repair_clock'; actor: Actor; reason: string }
   | { action: 'resume_repair_clock'; actor: Actor; note?: string };
 
+/** A command as the API receives it, before the signed-in actor is added (Omit distributed over the union). */
+export type IncidentCommandBody = IncidentCommand extends infer C ? (C extends unknown ? Omit<C, 'actor'> : never) : never;
+
 /** The maintenance record of a resolved incident (S14): cause, fix and category, by whom and when. */
 export interface Resolution {
   cause: string;

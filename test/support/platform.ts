@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/api/app.module';
@@ -44,7 +45,20 @@ export function testConfig(overrides: Partial<WardlineConfig> = {}): WardlineCon
   };
 }
 
+let runtimeQuiet = false;
+/** Worker state changes at INFO drown the test output; the first worker of the process installs a quieter runtime. */
+function quietRuntime(): void {
+  if (runtimeQuiet) return;
+  runtimeQuiet = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    /* already installed by an earlier test file in this process */
+  }
+}
+
 export async function startWorker(config: WardlineConfig, ds: DataSource): Promise<{ handle: WorkerHandle; stop(): Promise<void> }> {
+  quietRuntime();
   const handle = await createWardlineWorker(config, { dataSource: ds, workflowBundlePath: process.env.WARDLINE_TEST_WORKFLOW_BUNDLE });
   const running = handle.run();
   return {

@@ -3,7 +3,7 @@ import { Client } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { IncidentState, isTerminal, nextState } from '../../domain/incident';
-import { IncidentCommand, IncidentInput, IncidentView } from '../../domain/incident-process';
+import { IncidentCommand, IncidentCommandBody, IncidentInput, IncidentView } from '../../domain/incident-process';
 import { viewClock } from '../../domain/sla-clock';
 import { formatInZone, localDayNumber, formatDayNumber, MINUTE_MS } from '../../domain/time';
 import { IncidentEntity } from '../../persistence/entities';
@@ -24,9 +24,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Clocks of report time may run a little ahead of ours; a report further in the future is a mistake. */
 const FUTURE_SKEW_MS = 5 * MINUTE_MS;
 
-/** Distributes Omit over a union, so each command keeps its own fields. */
-type WithoutActor<T> = T extends unknown ? Omit<T, 'actor'> : never;
-export type CommandBody = WithoutActor<IncidentCommand>;
+export type CommandBody = IncidentCommandBody;
 
 @Injectable()
 export class IncidentsService {
