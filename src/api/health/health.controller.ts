@@ -58,7 +58,8 @@ export class HealthController {
         taskQueue: { name: this.config.taskQueue },
         taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
       });
-      const now = this.clock.now();
+      // Poll times come from the Temporal server's real clock, so freshness is judged by the real clock too.
+      const now = Date.now();
       const pollers = (res.pollers ?? []).filter((p) => {
         const seconds = Number(p.lastAccessTime?.seconds ?? 0);
         return now - seconds * 1000 < POLLER_FRESH_MS;

@@ -2,9 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
 import { CalendarSpec, WorkingCalendar } from '../../domain/calendar';
-import { invalidInput } from '../../domain/errors';
+import { DomainError, DomainErrorCode, invalidInput } from '../../domain/errors';
 import { CONTRACT_POLICY, SlaPolicy, requirePolicy, validatePolicy } from '../../domain/sla-policy';
 import { formatDayNumber, parseIsoDate } from '../../domain/time';
+import { parseCalendarIcs } from '../../infra/calendar-ics';
 import { CalendarYear, buildCalendarSpec, bundledCalendarYears } from '../../infra/china-calendar';
 import { CalendarYearEntity, SlaPolicyEntity } from '../../persistence/entities';
 import { CLOCK, CONFIG, Clock, WardlineConfig } from '../common/tokens';
@@ -83,6 +84,17 @@ export class CalendarService {
     await this.years.upsert({ year: input.year, holidays, workdays, source, loadedBy }, ['year']);
     this.cached = null;
     return this.years.findOneByOrFail({ year: input.year });
+  }
+
+  /** The same from an iCalendar file; what the year's checks refuse is reported against the field the admin sent, `ics`. */
+  async loadYearIcs(year: number, ics: string, source: string, loadedBy: string): Promise<CalendarYearEntity> {
+    const parsed = parseCalendarIcs(ics, year);
+    try {
+      return await this.loadYear(parsed, source, loadedBy);
+    } catch (e) {
+      if (e instanceof DomainError && e.code === DomainErrorCode.InvalidInput) throw invalidInput('ics', e.message);
+      throw e;
+    }
   }
 
   bundledYears(): number[] {

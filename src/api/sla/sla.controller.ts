@@ -1,7 +1,25 @@
 import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Put } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Length, Matches, Min, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  MaxLength,
+  Min,
+  ValidateIf,
+  ValidateNested,
+  ValidationArguments,
+  registerDecorator,
+} from 'class-validator';
 import { UnprocessableEntityException } from '@nestjs/common';
 import { PRIORITIES, Priority, SlaPolicy, acceptanceEligibleAt, incidentTargets, modificationTargets } from '../../domain/sla-policy';
 import { formatInZone } from '../../domain/time';
@@ -27,9 +45,52 @@ export class SlaPreviewDto {
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** A year of chinese-days' feed is about 8 KB and its three-year feed 24 KB; the JSON body limit is 100 KB. */
+export const ICS_MAX_LENGTH = 65_536;
+const LIST_FORM = ['holidays', 'workdays'] as const;
+const listForm = (o: CalendarYearDto) => o.ics === undefined || o.ics === null;
+
+/** `ics` is the other form of `holidays` + `workdays`: a body gives one form, never both. */
+function IsInsteadOfLists(): PropertyDecorator {
+  return (object: object, propertyName: string | symbol) =>
+    registerDecorator({
+      name: 'isInsteadOfLists',
+      target: object.constructor,
+      propertyName: String(propertyName),
+      options: { message: `${String(propertyName)} replaces holidays and workdays: send either ics or holidays + workdays, not both` },
+      validator: {
+        validate: (_: unknown, args: ValidationArguments) => LIST_FORM.every((k) => (args.object as CalendarYearDto)[k] === undefined),
+      },
+    });
+}
+
+/** One year's official schedule, as two lists of dates or as an iCalendar file (chinese-days' holidays.ics form). */
 export class CalendarYearDto {
-  @ApiProperty({ example: ['2027-01-01'] }) @IsArray() @ArrayMaxSize(366) @Matches(DATE, { each: true, message: 'holidays must be dates YYYY-MM-DD' }) holidays!: string[];
-  @ApiProperty({ example: ['2027-02-07'] }) @IsArray() @ArrayMaxSize(366) @Matches(DATE, { each: true, message: 'workdays must be dates YYYY-MM-DD' }) workdays!: string[];
+  @ApiPropertyOptional({ example: ['2027-01-01'], description: 'with workdays; or send ics instead' })
+  @ValidateIf(listForm)
+  @IsArray({ message: 'holidays must be a list of dates (or send the year as ics instead)' })
+  @ArrayMaxSize(366)
+  @Matches(DATE, { each: true, message: 'holidays must be dates YYYY-MM-DD' })
+  holidays?: string[];
+
+  @ApiPropertyOptional({ example: ['2027-02-07'], description: 'adjusted working weekends (调休上班), with holidays; or send ics instead' })
+  @ValidateIf(listForm)
+  @IsArray({ message: 'workdays must be a list of dates (or send the year as ics instead)' })
+  @ArrayMaxSize(366)
+  @Matches(DATE, { each: true, message: 'workdays must be dates YYYY-MM-DD' })
+  workdays?: string[];
+
+  @ApiPropertyOptional({
+    description: 'the year as iCalendar text, e.g. chinese-days dist/years/2027.ics: all-day events marked 休 / 班 (X-APPLE-SPECIAL-DAY)',
+    maxLength: ICS_MAX_LENGTH,
+  })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(ICS_MAX_LENGTH)
+  @IsInsteadOfLists()
+  ics?: string;
+
   @ApiPropertyOptional({ example: '国务院办公厅通知' }) @IsOptional() @IsString() @Length(1, 200) source?: string;
 }
 
@@ -120,12 +181,15 @@ export class SlaController {
     };
   }
 
-  /** Admins load a further year's official schedule without a release. */
+  /** Admins load a further year's official schedule without a release, as date lists or as an ICS file. */
   @Put('calendar/years/:year')
   @Allow()
   async loadYear(@Auth() auth: Principal, @Param('year', ParseIntPipe) year: number, @Body() dto: CalendarYearDto) {
     if (year < 2000 || year > 2100) throw new UnprocessableEntityException({ code: 'INVALID_INPUT', message: 'year must be between 2000 and 2100', field: 'year' });
-    const saved = await this.calendars.loadYear({ year, holidays: dto.holidays, workdays: dto.workdays }, dto.source ?? 'api', auth.username);
+    const saved =
+      dto.ics !== undefined && dto.ics !== null
+        ? await this.calendars.loadYearIcs(year, dto.ics, dto.source ?? 'ics', auth.username)
+        : await this.calendars.loadYear({ year, holidays: dto.holidays ?? [], workdays: dto.workdays ?? [] }, dto.source ?? 'api', auth.username);
     return { year: saved.year, holidays: saved.holidays, workdays: saved.workdays, source: saved.source, coverage: await this.calendars.coverage() };
   }
 
