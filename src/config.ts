@@ -1,4 +1,5 @@
 import { invalidInput } from './domain/errors';
+import { NotifyConfig, loadNotifyConfig } from './infra/notify-config';
 import { DEFAULT_TASK_QUEUE } from './shared/task-queues';
 import { LOCALES, Locale } from './shared/labels';
 
@@ -13,6 +14,9 @@ export interface WardlineConfig {
   timeZone: string;
   dataDir: string;
   adminToken: string | undefined;
+  /** Where people reach the API; acknowledgement links in messages start here. */
+  publicUrl: string;
+  notify: NotifyConfig;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): WardlineConfig {
@@ -30,6 +34,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WardlineConfig
     timeZone: env.WARDLINE_TIME_ZONE || 'Asia/Shanghai',
     dataDir: env.WARDLINE_DATA_DIR || '.data',
     adminToken: env.WARDLINE_ADMIN_TOKEN || undefined,
+    publicUrl: env.WARDLINE_PUBLIC_URL || `http://localhost:${port}`,
+    notify: loadNotifyConfig(env),
   };
 }
 

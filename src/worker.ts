@@ -1,6 +1,11 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { DataSource } from 'typeorm';
+import { Client, Connection } from '@temporalio/client';
+import { createEscalationActivities } from './activities/escalation.activities';
 import { createIncidentActivities } from './activities/incident.activities';
+import { createNotifyActivities } from './activities/notify.activities';
+import { ACK_LINK_SECRET, appSecret } from './infra/ack-links';
+import { createChannels } from './infra/notify-config';
 import { WardlineConfig, loadConfig, requireSetting } from './config';
 import { fixedOffsetOf } from './infra/china-calendar';
 import { TemplateRenderer, defaultTemplatesDir } from './infra/templates';
@@ -18,8 +23,13 @@ export async function createWardlineWorker(
   options: { dataSource?: DataSource; workflowBundlePath?: string } = {},
 ): Promise<WorkerHandle> {
   const dataSource = options.dataSource ?? (await openDatabase(requireSetting(config.databaseUrl, 'DATABASE_URL')));
-  const connection = await NativeConnection.connect({ address: requireSetting(config.temporalAddress, 'TEMPORAL_ADDRESS') });
-  const templates = new TemplateRenderer(defaultTemplatesDir(), fixedOffsetOf(config.timeZone));
+  const address = requireSetting(config.temporalAddress, 'TEMPORAL_ADDRESS');
+  const connection = await NativeConnection.connect({ address });
+  // Activities start robot outboxes (signalWithStart), which needs a client of their own.
+  const clientConnection = await Connection.connect({ address });
+  const temporal = new Client({ connection: clientConnection, namespace: config.temporalNamespace });
+  const utcOffsetMinutes = fixedOffsetOf(config.timeZone);
+  const templates = new TemplateRenderer(defaultTemplatesDir(), utcOffsetMinutes);
   const worker = await Worker.create({
     connection,
     namespace: config.temporalNamespace,
@@ -27,13 +37,29 @@ export async function createWardlineWorker(
     ...(options.workflowBundlePath
       ? { workflowBundle: { codePath: options.workflowBundlePath } }
       : { workflowsPath: require.resolve('./workflows') }),
-    activities: createIncidentActivities({ dataSource, templates, locale: config.locale }),
+    activities: {
+      ...createIncidentActivities({ dataSource }),
+      ...createEscalationActivities({ dataSource }),
+      ...createNotifyActivities({
+        dataSource,
+        templates,
+        locale: config.locale,
+        utcOffsetMinutes,
+        channels: createChannels(config.notify),
+        temporal,
+        taskQueue: config.taskQueue,
+        robotLimit: config.notify.robotLimit,
+        publicUrl: config.publicUrl,
+        linkSecret: () => appSecret(dataSource, ACK_LINK_SECRET),
+      }),
+    },
   });
   return {
     worker,
     run: () => worker.run(),
     close: async () => {
       await connection.close();
+      await clientConnection.close();
       if (!options.dataSource) await dataSource.destroy();
     },
   };

@@ -69,7 +69,10 @@ describe('incidents through the API', () => {
     expect(detail.body.timeline.filter((e: any) => e.type === 'sla_warning')).toEqual([]);
     expect(detail.body.breached).toBe(true);
     expect(detail.body.breachedClocks.sort()).toEqual(['on_site', 'repair', 'respond']);
-    const lifecycle = detail.body.timeline.filter((e: any) => !e.type.startsWith('sla_'));
+    // Half the repair budget had passed too, so the original vendor was called in by itself (S7).
+    expect(detail.body.timeline.find((e: any) => e.type === 'escalated')).toMatchObject({ data: { trigger: 'repair_share' } });
+    const steps_ = ['opened', 'acknowledge', 'arrive', 'resolve', 'confirm', 'close'];
+    const lifecycle = detail.body.timeline.filter((e: any) => steps_.includes(e.type));
     expect(lifecycle.map((e: any) => [e.type, e.actor?.name, e.from, e.to])).toEqual([
       ['opened', '王调度', null, 'reported'],
       ['acknowledge', '李工', 'reported', 'acknowledged'],
@@ -101,7 +104,7 @@ describe('incidents through the API', () => {
     expect(res.status).toBe(409);
     expect(res.body.code).toBe('ILLEGAL_TRANSITION');
     expect(res.body.state).toBe('reported');
-    expect(res.body.allowedActions).toEqual(['acknowledge', 'arrive', 'cancel', 'assign', 'change_priority']);
+    expect(res.body.allowedActions).toEqual(['acknowledge', 'arrive', 'cancel', 'assign', 'change_priority', 'escalate']);
     expect(res.body.message).toContain('reported');
   });
 

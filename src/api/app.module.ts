@@ -18,6 +18,9 @@ import { CalendarService } from './sla/calendar.service';
 import { SlaController } from './sla/sla.controller';
 import { SystemsController, SystemsService } from './systems/systems.controller';
 import { UsersController } from './users/users.controller';
+import { VendorsController, VendorsService } from './vendors/vendors';
+import { EscalationsController, EscalationsService } from './escalations/escalations';
+import { NotificationsController, NotificationsService } from './notifications/notifications';
 import { UsersService } from './users/users.service';
 
 export interface AppDeps {
@@ -39,7 +42,17 @@ export class AppModule {
         }),
         TypeOrmModule.forFeature(ENTITIES),
       ],
-      controllers: [HealthController, UsersController, SystemsController, RosterController, SlaController, IncidentsController],
+      controllers: [
+        HealthController,
+        UsersController,
+        SystemsController,
+        RosterController,
+        SlaController,
+        IncidentsController,
+        VendorsController,
+        EscalationsController,
+        NotificationsController,
+      ],
       providers: [
         { provide: CONFIG, useValue: deps.config },
         { provide: CLOCK, useValue: deps.clock ?? systemClock },
@@ -51,6 +64,9 @@ export class AppModule {
         RosterService,
         CalendarService,
         IncidentsService,
+        VendorsService,
+        EscalationsService,
+        NotificationsService,
       ],
     };
   }

@@ -22,9 +22,11 @@ import {
   resumeClock,
   startClock,
   stopClock,
+  timeAtShare,
   viewClock,
 } from './sla-clock';
-import { Priority, SlaPolicy, Tier, incidentBudgets } from './sla-policy';
+import { EscalationTrigger } from './escalation';
+import { Priority, SlaPolicy, Tier, escalationPolicyOf, incidentBudgets } from './sla-policy';
 import { CalendarSpec } from './calendar';
 
 export interface Actor {
@@ -71,7 +73,8 @@ export type IncidentCommand =
   | { action: 'assign'; actor: Actor; assignee: Assignee; note?: string }
   | { action: 'change_priority'; actor: Actor; priority: Priority; reason: string }
   | { action: 'pause_repair_clock'; actor: Actor; reason: string }
-  | { action: 'resume_repair_clock'; actor: Actor; note?: string };
+  | { action: 'resume_repair_clock'; actor: Actor; note?: string }
+  | { action: 'escalate'; actor: Actor; reason: string };
 
 /** A command as the API receives it, before the signed-in actor is added (Omit distributed over the union). */
 export type IncidentCommandBody = IncidentCommand extends infer C ? (C extends unknown ? Omit<C, 'actor'> : never) : never;
@@ -86,6 +89,34 @@ export interface Resolution {
 }
 
 export type IncidentClocks = { respond: SlaClock; on_site: SlaClock; repair: SlaClock };
+
+/** The vendor escalation an incident started (S7); at most one runs at a time. */
+export interface IncidentEscalation {
+  workflowId: string;
+  trigger: EscalationTrigger;
+  startedAt: number;
+  active: boolean;
+}
+
+/** What a vendor escalation reports back into the incident's timeline. */
+export type VendorEventType =
+  | 'escalation_level'
+  | 'vendor_acknowledged'
+  | 'vendor_arrived'
+  | 'vendor_remote_session'
+  | 'vendor_resolved'
+  | 'vendor_promise_missed'
+  | 'escalation_exhausted'
+  | 'escalation_no_contacts'
+  | 'escalation_ended';
+
+export interface VendorEvent {
+  type: VendorEventType;
+  at: number;
+  actor: Actor | null;
+  note: string | null;
+  data: Record<string, unknown>;
+}
 
 export interface IncidentRecord {
   incidentId: string;
@@ -105,6 +136,8 @@ export interface IncidentRecord {
   milestones: Partial<Record<'acknowledgedAt' | 'onSiteAt' | 'resolvedAt' | 'confirmedAt' | 'closedAt' | 'cancelledAt', number>>;
   resolution: Resolution | null;
   cancelReason: string | null;
+  escalation: IncidentEscalation | null;
+  escalationCount: number;
   /** Sequence of the last timeline event: the projection applies an event only once, in order. */
   seq: number;
 }
@@ -112,7 +145,7 @@ export interface IncidentRecord {
 /** One timeline entry; written to the projection under (incidentId, seq), so a retried write is a no-op. */
 export interface TimelineEvent {
   seq: number;
-  type: IncidentAction | 'opened' | 'sla_warning' | 'sla_breached';
+  type: IncidentAction | 'opened' | 'sla_warning' | 'sla_breached' | 'escalated' | VendorEventType;
   actor: Actor | null;
   at: number;
   fromState: IncidentState | null;
@@ -128,6 +161,7 @@ export interface IncidentView extends Omit<IncidentRecord, 'clocks'> {
 }
 
 const SYSTEM_ACTOR: Actor = { id: 'system', name: 'Wardline' };
+const OPEN_STATES: IncidentState[] = ['reported', 'acknowledged', 'on_site', 'reopened'];
 
 /** The incident's state and clocks; the workflow holds one and drives it with commands and timer ticks. */
 export class IncidentProcess {
@@ -168,6 +202,8 @@ export class IncidentProcess {
       milestones: {},
       resolution: null,
       cancelReason: null,
+      escalation: null,
+      escalationCount: 0,
       seq: 0,
     };
   }
@@ -201,6 +237,12 @@ export class IncidentProcess {
       throw new DomainError(DomainErrorCode.IllegalTransition, `the repair clock is ${repair.status}, not running`, {
         state: this.record.state,
         allowedActions: allowedActions(this.record.state),
+      });
+    }
+    if (command.action === 'escalate' && this.record.escalation?.active) {
+      throw new DomainError(DomainErrorCode.IllegalTransition, `the vendor is already escalated (${this.record.escalation.workflowId})`, {
+        state: this.record.state,
+        allowedActions: allowedActions(this.record.state).filter((a) => a !== 'escalate'),
       });
     }
     if (command.action === 'resume_repair_clock' && repair.status !== 'paused') {
@@ -287,18 +329,64 @@ export class IncidentProcess {
       case 'resume_repair_clock':
         clocks.repair = resumeClock(clocks.repair, at);
         break;
+      case 'escalate':
+        // The escalation itself is started by the workflow; here the request is recorded.
+        note = command.reason;
+        break;
     }
     this.record = { ...next, state: to, clocks, milestones };
     return this.event(command.action, command.actor, at, from, data, note);
   }
 
-  /** When the workflow must wake next for a warning or a breach; null when no clock can fire. */
+  /** When the workflow must wake next for a warning, a breach or the automatic escalation; null when nothing can fire. */
   nextWakeAt(): number | null {
     if (isTerminal(this.record.state)) return null;
     const times = Object.values(this.record.clocks)
       .map((c) => nextEventAt(c, this.calendar))
       .filter((t): t is number => t !== null);
+    const escalateAt = this.automaticEscalationAt();
+    if (escalateAt !== null) times.push(escalateAt);
     return times.length ? Math.min(...times) : null;
+  }
+
+  /** S7: the vendor is called in by itself once the repair clock passes its share, if nobody did it before. */
+  private automaticEscalationAt(): number | null {
+    if (this.record.escalationCount > 0 || !OPEN_STATES.includes(this.record.state)) return null;
+    const share = escalationPolicyOf(this.input.policy).repairShare[this.record.priority];
+    return timeAtShare(this.record.clocks.repair, this.calendar, share);
+  }
+
+  /** Why the vendor should be escalated now without anyone asking, or null. Only the first escalation is automatic. */
+  escalationDue(at: number): { trigger: EscalationTrigger; reason: string } | null {
+    if (this.record.escalationCount > 0 || !OPEN_STATES.includes(this.record.state)) return null;
+    const escalateAt = this.automaticEscalationAt();
+    if (escalateAt !== null && at >= escalateAt) {
+      const share = escalationPolicyOf(this.input.policy).repairShare[this.record.priority];
+      return { trigger: 'repair_share', reason: `repair clock passed ${Math.round(share * 100)}%` };
+    }
+    // Judged at the deadline, not when the check runs: an acknowledgement that came after it does not undo the miss.
+    const missed = this.record.clocks.respond.breachedAt;
+    const acknowledgedAt = this.record.milestones.acknowledgedAt;
+    if (missed !== null && (acknowledgedAt === undefined || acknowledgedAt > missed)) {
+      return { trigger: 'not_acknowledged', reason: 'not acknowledged by the response deadline' };
+    }
+    return null;
+  }
+
+  /** Records that an escalation workflow starts now; its id names the incident and the escalation's count. */
+  beginEscalation(trigger: EscalationTrigger, reason: string, actor: Actor | null, at: number): { workflowId: string; event: TimelineEvent } {
+    const count = this.record.escalationCount + 1;
+    const workflowId = `escalation-${this.record.number}-${this.record.incidentId.slice(0, 8)}-${count}`;
+    this.record = { ...this.record, escalationCount: count, escalation: { workflowId, trigger, startedAt: at, active: true } };
+    return { workflowId, event: this.event('escalated', actor ?? SYSTEM_ACTOR, at, this.record.state, { trigger, workflowId }, reason) };
+  }
+
+  /** A report from the vendor escalation, as a timeline event; the escalation ends with `escalation_ended`. */
+  vendorEvent(e: VendorEvent): TimelineEvent {
+    if (e.type === 'escalation_ended' && this.record.escalation) {
+      this.record = { ...this.record, escalation: { ...this.record.escalation, active: false } };
+    }
+    return this.event(e.type, e.actor ?? SYSTEM_ACTOR, e.at, this.record.state, e.data, e.note);
   }
 
   /** Fires the warnings and breaches due at `at`, once each, as timeline events. */

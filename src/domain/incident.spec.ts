@@ -26,13 +26,13 @@ function domainError(fn: () => unknown): DomainError {
  * arrival, confirm the hospital's sign-off on the record (S14). Listed in INCIDENT_ACTIONS order.
  */
 const EXPECTED: Record<IncidentState, IncidentAction[]> = {
-  reported: ['acknowledge', 'arrive', 'cancel', 'assign', 'change_priority'],
-  acknowledged: ['arrive', 'resolve', 'cancel', 'assign', 'change_priority', 'pause_repair_clock', 'resume_repair_clock'],
-  on_site: ['resolve', 'cancel', 'assign', 'change_priority', 'pause_repair_clock', 'resume_repair_clock'],
+  reported: ['acknowledge', 'arrive', 'cancel', 'assign', 'change_priority', 'escalate'],
+  acknowledged: ['arrive', 'resolve', 'cancel', 'assign', 'change_priority', 'pause_repair_clock', 'resume_repair_clock', 'escalate'],
+  on_site: ['resolve', 'cancel', 'assign', 'change_priority', 'pause_repair_clock', 'resume_repair_clock', 'escalate'],
   resolved: ['confirm', 'reopen', 'assign'],
   confirmed: ['reopen', 'close'],
   closed: [],
-  reopened: ['arrive', 'resolve', 'assign', 'change_priority', 'pause_repair_clock', 'resume_repair_clock'],
+  reopened: ['arrive', 'resolve', 'assign', 'change_priority', 'pause_repair_clock', 'resume_repair_clock', 'escalate'],
   cancelled: [],
 };
 

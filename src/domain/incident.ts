@@ -29,6 +29,7 @@ export const INCIDENT_ACTIONS = [
   'change_priority',
   'pause_repair_clock',
   'resume_repair_clock',
+  'escalate',
 ] as const;
 export type IncidentAction = (typeof INCIDENT_ACTIONS)[number];
 
@@ -56,6 +57,8 @@ const ALLOWED: Record<IncidentAction, readonly IncidentState[]> = {
   change_priority: OPEN,
   pause_repair_clock: WORKING,
   resume_repair_clock: WORKING,
+  // S7: the original vendor can be called in while the fault is open.
+  escalate: OPEN,
 };
 
 const TARGET: Partial<Record<IncidentAction, IncidentState>> = {

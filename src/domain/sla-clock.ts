@@ -102,6 +102,11 @@ function instantOf(clock: SlaClock, calendar: WorkingCalendar, consumed: number)
   return advance(clock, calendar, clock.since, Math.max(0, consumed - clock.consumedMs));
 }
 
+/** When a running clock reaches `share` of its budget; null unless running. */
+export function timeAtShare(clock: SlaClock, calendar: WorkingCalendar, share: number): number | null {
+  return instantOf(clock, calendar, Math.ceil(share * clock.budgetMs));
+}
+
 export function deadlineOf(clock: SlaClock, calendar: WorkingCalendar): number | null {
   if (clock.breachedAt !== null) return clock.breachedAt;
   return instantOf(clock, calendar, clock.budgetMs);

@@ -1,5 +1,6 @@
 import { WorkingCalendar } from './calendar';
 import { DomainError, DomainErrorCode, invalidInput } from './errors';
+import { DEFAULT_ESCALATION_POLICY, EscalationPolicy, validateEscalationPolicy } from './escalation';
 import { DAY_MS, MINUTE_MS } from './time';
 
 export const PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const;
@@ -43,6 +44,8 @@ export interface SlaPolicy {
   /** Shares of the budget at which a warning fires once each; the breach fires at 1. */
   warningFractions: number[];
   overrides: SlaOverride[];
+  /** S7: when and how the original vendor is called in; the defaults apply when a policy leaves it out. */
+  escalation?: EscalationPolicy;
 }
 
 /** The hospital's contract (S10 response/on-site, S2 repair, S3/S17 modifications). */
@@ -58,7 +61,12 @@ export const CONTRACT_POLICY: SlaPolicy = {
   modification: { deliveryCalendarDays: 7, acceptanceAfterWorkingDays: 7, freeMaintenanceMonths: 2 },
   warningFractions: [0.5, 0.75, 0.9],
   overrides: [],
+  escalation: DEFAULT_ESCALATION_POLICY,
 };
+
+export function escalationPolicyOf(policy: SlaPolicy): EscalationPolicy {
+  return policy.escalation ?? DEFAULT_ESCALATION_POLICY;
+}
 
 function positive(value: unknown, field: string): void {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
@@ -117,6 +125,7 @@ export function validatePolicy(policy: SlaPolicy, floor?: SlaPolicy): SlaPolicy 
       }
     }
   });
+  if (policy.escalation) validateEscalationPolicy(policy.escalation);
   return policy;
 }
 

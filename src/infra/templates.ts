@@ -10,6 +10,12 @@ interface IncidentHeader {
   title: string;
 }
 
+interface EscalationHeader {
+  incidentNumber: string;
+  systemName: string;
+  title: string;
+}
+
 /** One typed data interface per template (STYLE.md 10); `strict` makes a missing variable an error. */
 export interface TemplateData {
   'incident-opened': IncidentHeader & {
@@ -30,9 +36,28 @@ export interface TemplateData {
     assigneeName: string | null;
   };
   'sla-breached': IncidentHeader & { clockLabel: string; deadline: number; stateLabel: string; assigneeName: string | null };
+  'incident-resolved': IncidentHeader & { cause: string; fix: string };
+  'incident-reopened': IncidentHeader & { reason: string; repairDue: number };
+  'escalated-to-vendor': EscalationHeader & { level: number; reason: string; ackLink: string | null; linkTtlHours: number };
+  'vendor-acknowledged': EscalationHeader & { acknowledgedBy: string; promisedOnSiteAt: number | null };
+  'vendor-promise-missed': EscalationHeader & { acknowledgedBy: string; promisedOnSiteAt: number };
+  'escalation-resolved': EscalationHeader;
+  'escalation-no-contacts': EscalationHeader & { reason: string };
 }
 export type TemplateName = keyof TemplateData;
-export const TEMPLATE_NAMES: TemplateName[] = ['incident-opened', 'incident-assigned', 'sla-warning', 'sla-breached'];
+export const TEMPLATE_NAMES: TemplateName[] = [
+  'incident-opened',
+  'incident-assigned',
+  'sla-warning',
+  'sla-breached',
+  'incident-resolved',
+  'incident-reopened',
+  'escalated-to-vendor',
+  'vendor-acknowledged',
+  'vendor-promise-missed',
+  'escalation-resolved',
+  'escalation-no-contacts',
+];
 
 export interface RenderedMessage {
   title: string;

@@ -38,7 +38,7 @@ export async function writeIncidentProjection(ds: DataSource, p: IncidentProject
       [
         v.incidentId,
         v.number,
-        incidentWorkflowId(v.number),
+        incidentWorkflowId(v.number, v.incidentId),
         v.systemId,
         v.title,
         v.description,

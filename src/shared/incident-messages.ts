@@ -9,6 +9,7 @@ export const incidentViewQuery = defineQuery<IncidentView>('incidentView');
 
 export const INCIDENT_WORKFLOW_TYPE = 'incidentWorkflow';
 
-export function incidentWorkflowId(number: string): string {
-  return `incident-${number}`;
+/** Readable, and unique even when several databases share one Temporal namespace (numbers restart per database). */
+export function incidentWorkflowId(number: string, incidentId: string): string {
+  return `incident-${number}-${incidentId.slice(0, 8)}`;
 }

@@ -1,11 +1,28 @@
-import { ApplicationFailure, allHandlersFinished, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  ChildWorkflowHandle,
+  ParentClosePolicy,
+  allHandlersFinished,
+  condition,
+  proxyActivities,
+  setHandler,
+  startChild,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { DomainError } from '../domain/errors';
 import { isTerminal } from '../domain/incident';
-import { IncidentInput, IncidentProcess, TimelineEvent } from '../domain/incident-process';
+import { Actor, IncidentInput, IncidentProcess, TimelineEvent, VendorEvent } from '../domain/incident-process';
+import { EscalationTrigger } from '../domain/escalation';
+import { escalationPolicyOf } from '../domain/sla-policy';
+import { incidentSettledSignal, vendorEventSignal } from '../shared/escalation-messages';
 import { incidentCommandUpdate, incidentOpenedUpdate, incidentViewQuery } from '../shared/incident-messages';
+import type { NotifySubject, RecipientRef } from '../shared/notify-messages';
 import type { createIncidentActivities } from '../activities/incident.activities';
+import { escalationWorkflow } from './escalation.workflow';
+import { notifyAll } from './notify';
 
-const { projectIncident, notifyIncident } = proxyActivities<ReturnType<typeof createIncidentActivities>>({
+const { projectIncident } = proxyActivities<ReturnType<typeof createIncidentActivities>>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
@@ -18,41 +35,93 @@ function rethrow(err: unknown): never {
   throw err;
 }
 
+/** Who hears what (S10, S12): the engineer always; breaches and unassigned reports also the PM and the dispatchers. */
+function recipientsFor(kind: NotifySubject['kind'], assigneeId: string | null): RecipientRef[] {
+  const out: RecipientRef[] = assigneeId ? [{ kind: 'user', id: assigneeId }] : [];
+  if (kind === 'sla_breached' || ((kind === 'incident_opened' || kind === 'incident_reopened') && !assigneeId)) {
+    out.push({ kind: 'role', role: 'project_manager' }, { kind: 'role', role: 'dispatcher' });
+  }
+  return out;
+}
+
 /**
  * One incident, from report to close (P3, S10, S2, S14). The SLA clocks are timers here; every change is
- * projected to PostgreSQL by an idempotent activity before the Update that caused it returns.
+ * projected to PostgreSQL by an idempotent activity before the Update that caused it returns. The original
+ * vendor is escalated to (S7) as a child workflow, by itself after timeouts or when an engineer asks.
  */
 export async function incidentWorkflow(input: IncidentInput): Promise<void> {
   const incident = new IncidentProcess(input);
+  const workflowId = workflowInfo().workflowId;
   let opened = false;
   let changes = 0;
+  const vendorEvents: VendorEvent[] = [];
+  let escalation: ChildWorkflowHandle<typeof escalationWorkflow> | null = null;
 
   const record = (event: TimelineEvent) =>
     projectIncident({ view: incident.view(Date.now()), clocks: incident.snapshot().clocks, event });
-  const recipient = () => incident.snapshot().assignee?.id ?? null;
+  const notify = (event: TimelineEvent, subject: NotifySubject, recipients: RecipientRef[]) =>
+    notifyAll({
+      processId: workflowId,
+      step: `${event.seq}:${subject.kind}`,
+      incidentId: input.incidentId,
+      recipients,
+      subject,
+      urgent: subject.kind === 'sla_breached',
+    });
+  const assigneeId = () => incident.snapshot().assignee?.id ?? null;
 
   /** Records and announces the warnings and breaches that fell due by now, each once. */
   const announceDue = async (due: ReturnType<IncidentProcess['tick']>) => {
     for (const [i, event] of due.events.entries()) {
-      const clockEvent = due.fired[i];
+      const c = due.fired[i];
       await record(event);
-      await notifyIncident({
-        event: clockEvent.type === 'breach' ? 'sla_breached' : 'sla_warning',
-        seq: event.seq,
-        view: incident.view(Date.now()),
-        systemName: input.systemName,
-        recipientId: recipient(),
-        clock: clockEvent.kind,
-        fraction: clockEvent.type === 'warning' ? clockEvent.fraction : undefined,
-        deadline: clockEvent.deadline,
-      });
+      const kind = c.type === 'breach' ? 'sla_breached' : 'sla_warning';
+      await notify(
+        event,
+        { kind, view: incident.view(Date.now()), systemName: input.systemName, clock: c.kind, fraction: c.type === 'warning' ? c.fraction : undefined, deadline: c.deadline },
+        recipientsFor(kind, assigneeId()),
+      );
     }
+  };
+
+  const escalate = async (trigger: EscalationTrigger, reason: string, actor: Actor | null) => {
+    const started = incident.beginEscalation(trigger, reason, actor, Date.now());
+    await record(started.event);
+    escalation = await startChild(escalationWorkflow, {
+      workflowId: started.workflowId,
+      parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+      args: [
+        {
+          escalationId: uuid4(),
+          incidentId: input.incidentId,
+          incidentNumber: input.number,
+          incidentWorkflowId: workflowId,
+          systemId: input.systemId,
+          systemName: input.systemName,
+          title: input.title,
+          priority: incident.snapshot().priority,
+          trigger,
+          reason,
+          requestedBy: actor,
+          assigneeId: assigneeId(),
+          policy: escalationPolicyOf(input.policy),
+        },
+      ],
+    });
+  };
+
+  const settleEscalation = async (outcome: 'resolved' | 'cancelled') => {
+    if (escalation && incident.snapshot().escalation?.active) await escalation.signal(incidentSettledSignal, { outcome });
   };
 
   setHandler(incidentViewQuery, () => incident.view(Date.now()));
   setHandler(incidentOpenedUpdate, async () => {
     await condition(() => opened);
     return incident.view(Date.now());
+  });
+  setHandler(vendorEventSignal, (event) => {
+    vendorEvents.push(event);
+    changes++;
   });
   setHandler(
     incidentCommandUpdate,
@@ -71,14 +140,22 @@ export async function incidentWorkflow(input: IncidentInput): Promise<void> {
       await announceDue(overdue);
       await record(event);
       if (command.action === 'assign') {
-        await notifyIncident({
-          event: 'incident_assigned',
-          seq: event.seq,
-          view: incident.view(Date.now()),
-          systemName: input.systemName,
-          recipientId: command.assignee.id,
-        });
+        await notify(event, { kind: 'incident_assigned', view: incident.view(Date.now()), systemName: input.systemName }, [
+          { kind: 'user', id: command.assignee.id },
+        ]);
       }
+      if (command.action === 'escalate') await escalate('manual', command.reason, command.actor);
+      if (command.action === 'resolve') {
+        await settleEscalation('resolved');
+        // The hospital confirms the fix (S14): its dispatchers hear that it is ready.
+        await notify(event, { kind: 'incident_resolved', view: incident.view(Date.now()), systemName: input.systemName, reason: null }, [
+          { kind: 'role', role: 'dispatcher' },
+        ]);
+      }
+      if (command.action === 'reopen') {
+        await notify(event, { kind: 'incident_reopened', view: incident.view(Date.now()), systemName: input.systemName, reason: command.reason }, recipientsFor('incident_reopened', assigneeId()));
+      }
+      if (command.action === 'cancel') await settleEscalation('cancelled');
       return incident.view(Date.now());
     },
     {
@@ -95,13 +172,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<void> {
   const openedEvent = incident.opened();
   await record(openedEvent);
   opened = true;
-  await notifyIncident({
-    event: 'incident_opened',
-    seq: openedEvent.seq,
-    view: incident.view(Date.now()),
-    systemName: input.systemName,
-    recipientId: recipient(),
-  });
+  await notify(openedEvent, { kind: 'incident_opened', view: incident.view(Date.now()), systemName: input.systemName }, recipientsFor('incident_opened', assigneeId()));
 
   while (!isTerminal(incident.state)) {
     const seen = changes;
@@ -109,6 +180,10 @@ export async function incidentWorkflow(input: IncidentInput): Promise<void> {
     if (wakeAt === null) await condition(() => changes !== seen);
     else await condition(() => changes !== seen, Math.max(1, wakeAt - Date.now()));
     await announceDue(incident.tick(Date.now()));
+    for (const e of vendorEvents.splice(0)) await record(incident.vendorEvent(e));
+    const due = incident.escalationDue(Date.now());
+    if (due) await escalate(due.trigger, due.reason, null);
   }
+  await settleEscalation('cancelled');
   await condition(allHandlersFinished);
 }

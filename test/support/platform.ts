@@ -71,9 +71,11 @@ export async function startWorker(config: WardlineConfig, ds: DataSource): Promi
   };
 }
 
-export async function startPlatform(options: { clock?: Clock; worker?: boolean } = {}): Promise<TestPlatform> {
+export async function startPlatform(
+  options: { clock?: Clock; worker?: boolean; config?: Partial<WardlineConfig> } = {},
+): Promise<TestPlatform> {
   const db = await createTestDatabase();
-  const config = testConfig({ databaseUrl: db.url });
+  const config = testConfig({ databaseUrl: db.url, ...options.config });
   const worker = options.worker === false ? null : await startWorker(config, db.dataSource);
   const connection = await Connection.connect({ address: config.temporalAddress! });
   const temporal = new Client({ connection, namespace: config.temporalNamespace });

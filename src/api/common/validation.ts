@@ -1,5 +1,6 @@
 import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
 import { ValidationOptions, registerDecorator } from 'class-validator';
+import { isValidEmail, isValidPhone, isValidRobotKey, isValidWebhookUrl } from '../../adapters/notify/validate';
 import { isIsoInstant } from '../../domain/time';
 
 export interface FieldError {
@@ -49,3 +50,22 @@ export function IsIsoInstant(options?: ValidationOptions): PropertyDecorator {
       validator: { validate: (value: unknown) => isIsoInstant(value) },
     });
 }
+
+function predicate(name: string, test: (value: unknown) => boolean, message: (property: string) => string) {
+  return (options?: ValidationOptions): PropertyDecorator =>
+    (object: object, propertyName: string | symbol) =>
+      registerDecorator({
+        name,
+        target: object.constructor,
+        propertyName: String(propertyName),
+        options: { message: message(String(propertyName)), ...options },
+        validator: { validate: (value: unknown) => test(value) },
+      });
+}
+
+/** Contact data is checked by the same rules the notification channels use. */
+export const IsContactPhone = predicate('isContactPhone', isValidPhone, (p) => `${p} must be a mobile, landline (with area code or extension), 400/800 or internal number`);
+export const IsContactEmail = predicate('isContactEmail', isValidEmail, (p) => `${p} must be an email address`);
+export const IsWebhookUrl = predicate('isWebhookUrl', isValidWebhookUrl, (p) => `${p} must be an http(s) URL without credentials`);
+export const IsRobotKey = predicate('isRobotKey', isValidRobotKey, (p) => `${p} must be a robot key or token of letters, digits, dashes or underscores`);
+export const IsClockTime = predicate('isClockTime', (v) => typeof v === 'string' && /^([01]\d|2[0-3]):[0-5]\d$/.test(v), (p) => `${p} must be HH:MM`);

@@ -67,7 +67,7 @@ export class IncidentsService {
       calendar: await this.calendars.specFor(reportedAt),
     };
     const handle = await this.temporal.workflow.start(INCIDENT_WORKFLOW_TYPE, {
-      workflowId: incidentWorkflowId(number),
+      workflowId: incidentWorkflowId(number, input.incidentId),
       taskQueue: this.config.taskQueue,
       args: [input],
     });

@@ -1,5 +1,6 @@
 import { InitialSchema1764200000000 } from './1764200000000-initial-schema';
 import { SeedBusinessSystems1764200000001 } from './1764200000001-seed-business-systems';
+import { VendorsAndDelivery1764200000002 } from './1764200000002-vendors-and-delivery';
 
 /** Listed by hand so the compiled app and the tests run exactly the reviewed migrations, in order. */
-export const MIGRATIONS = [InitialSchema1764200000000, SeedBusinessSystems1764200000001];
+export const MIGRATIONS = [InitialSchema1764200000000, SeedBusinessSystems1764200000001, VendorsAndDelivery1764200000002];

@@ -1,0 +1,244 @@
+import { Body, Controller, ForbiddenException, Get, GoneException, Header, HttpCode, Inject, Injectable, NotFoundException, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Client } from '@temporalio/client';
+import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { DataSource } from 'typeorm';
+import { VENDOR_PROGRESS, VendorProgress } from '../../domain/escalation';
+import { formatInZone } from '../../domain/time';
+import { ACK_LINK_SECRET, appSecret, hashLinkToken, verifyAckLink } from '../../infra/ack-links';
+import { fixedOffsetOf } from '../../infra/china-calendar';
+import { EscalationView, escalationAcknowledgeUpdate, escalationProgressUpdate } from '../../shared/escalation-messages';
+import { Allow, Public } from '../auth/decorators';
+import { Auth, Principal } from '../auth/principal';
+import { STAFF } from '../auth/roles';
+import { CLOCK, CONFIG, Clock, TEMPORAL_CLIENT, WardlineConfig } from '../common/tokens';
+import { IsIsoInstant } from '../common/validation';
+import { IncidentsService } from '../incidents/incidents.service';
+
+export class EscalateDto {
+  @ApiProperty({ example: '现场无法定位数据库死锁原因，需要原厂专家' }) @IsString() @Length(1, 2000) reason!: string;
+}
+
+export class AcknowledgeDto {
+  @ApiPropertyOptional({ example: '2026-11-27T15:30:00+08:00' }) @IsOptional() @IsIsoInstant() promisedOnSiteAt?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 2000) note?: string;
+}
+
+/** The one-time link's form: a local time in the contract's zone (a browser's datetime-local), or an ISO time. */
+export class LinkAcknowledgeDto extends AcknowledgeDto {
+  @ApiPropertyOptional({ example: '2026-11-27T15:30' })
+  @IsOptional()
+  @Matches(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, { message: 'promisedLocalTime must be YYYY-MM-DDTHH:MM (Beijing time)' })
+  promisedLocalTime?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 100) name?: string;
+}
+
+export class ProgressDto {
+  @ApiProperty({ enum: VENDOR_PROGRESS }) @IsIn(VENDOR_PROGRESS, { message: `kind must be one of: ${VENDOR_PROGRESS.join(', ')}` }) kind!: VendorProgress;
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 2000) note?: string;
+}
+
+const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+@Injectable()
+export class EscalationsService {
+  private readonly offset: number;
+  constructor(
+    private readonly ds: DataSource,
+    private readonly incidents: IncidentsService,
+    @Inject(TEMPORAL_CLIENT) private readonly temporal: Client,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(CONFIG) config: WardlineConfig,
+  ) {
+    this.offset = fixedOffsetOf(config.timeZone);
+  }
+
+  async escalate(auth: Principal, ref: string, dto: EscalateDto) {
+    return this.incidents.command(auth, ref, { action: 'escalate', reason: dto.reason });
+  }
+
+  private map(row: Record<string, any>) {
+    const t = (d: Date | null) => (d ? formatInZone(d.getTime(), this.offset) : null);
+    return {
+      id: row.id,
+      incidentId: row.incident_id,
+      workflowId: row.workflow_id,
+      vendorId: row.vendor_id,
+      trigger: row.trigger,
+      reason: row.reason,
+      status: row.status,
+      level: row.level,
+      startedAt: t(row.started_at),
+      acknowledgedAt: t(row.acknowledged_at),
+      acknowledgedBy: row.acknowledged_by,
+      promisedOnSiteAt: t(row.promised_on_site_at),
+      arrivedAt: t(row.arrived_at),
+      endedAt: t(row.ended_at),
+      history: (row.history as { at: number; type: string; note: string | null }[]).map((h) => ({ ...h, at: formatInZone(h.at, this.offset) })),
+    };
+  }
+
+  async forIncident(ref: string) {
+    const incident = await this.incidents.get(ref);
+    const rows = await this.ds.query(`SELECT * FROM escalations WHERE incident_id = $1 ORDER BY started_at`, [incident.id]);
+    return rows.map((r: Record<string, any>) => this.map(r));
+  }
+
+  private async row(id: string) {
+    const [row] = await this.ds.query(`SELECT * FROM escalations WHERE id = $1`, [id]);
+    if (!row) throw new NotFoundException({ code: 'NOT_FOUND', message: `no escalation ${id}`, field: 'id' });
+    return row;
+  }
+
+  async get(id: string) {
+    return this.map(await this.row(id));
+  }
+
+  /** A vendor_contact acknowledges for the contact record linked to their user; staff may record it for them. */
+  async acknowledge(auth: Principal, id: string, dto: AcknowledgeDto) {
+    const row = await this.row(id);
+    let contactId: string | null = null;
+    if (auth.roles.includes('vendor_contact') && !auth.roles.includes('admin')) {
+      const [contact] = await this.ds.query(`SELECT id FROM vendor_contacts WHERE user_id = $1 AND vendor_id = $2 AND active`, [auth.userId, row.vendor_id]);
+      if (!contact) throw new ForbiddenException({ code: 'FORBIDDEN', message: 'you are not a contact of the vendor this escalation calls' });
+      contactId = contact.id;
+    }
+    const view = await this.temporal.workflow.getHandle(row.workflow_id).executeUpdate(escalationAcknowledgeUpdate, {
+      args: [
+        {
+          by: { id: auth.userId, name: auth.displayName },
+          contactId,
+          via: 'api',
+          promisedOnSiteAt: dto.promisedOnSiteAt ? Date.parse(dto.promisedOnSiteAt) : null,
+          note: dto.note,
+        },
+      ],
+    });
+    return this.mapView(view);
+  }
+
+  async progress(auth: Principal, id: string, dto: ProgressDto) {
+    const row = await this.row(id);
+    const view = await this.temporal.workflow
+      .getHandle(row.workflow_id)
+      .executeUpdate(escalationProgressUpdate, { args: [{ kind: dto.kind, by: { id: auth.userId, name: auth.displayName }, note: dto.note }] });
+    return this.mapView(view);
+  }
+
+  private mapView(v: EscalationView) {
+    const t = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : formatInZone(ms, this.offset));
+    return {
+      id: v.escalationId,
+      workflowId: v.workflowId,
+      status: v.status,
+      level: v.level,
+      acknowledgedBy: v.acknowledgement?.by.name ?? null,
+      acknowledgedAt: t(v.acknowledgement?.at),
+      promisedOnSiteAt: t(v.acknowledgement?.promisedOnSiteAt),
+      arrivedAt: t(v.arrivedAt),
+    };
+  }
+
+  /** The one-time signed link: no login, one contact, one level, until it expires; used once. */
+  async claimLink(token: string) {
+    const check = verifyAckLink(token, await appSecret(this.ds, ACK_LINK_SECRET), this.clock.now());
+    if (!check.ok) {
+      if (check.reason === 'expired') throw new GoneException({ code: 'LINK_EXPIRED', message: '此链接已过期 / this link has expired' });
+      throw new NotFoundException({ code: 'LINK_INVALID', message: '链接无效 / this link is not valid' });
+    }
+    const [used] = await this.ds.query(`SELECT used_at FROM escalation_links WHERE token_hash = $1`, [hashLinkToken(token)]);
+    if (used) throw new GoneException({ code: 'LINK_USED', message: '此链接已使用 / this link was already used' });
+    const [contact] = await this.ds.query(`SELECT c.id, c.name, v.name AS vendor FROM vendor_contacts c JOIN vendors v ON v.id = c.vendor_id WHERE c.id = $1`, [check.claim.contactId]);
+    if (!contact) throw new NotFoundException({ code: 'LINK_INVALID', message: '链接无效 / this link is not valid' });
+    const escalation = await this.row(check.claim.escalationId);
+    return { claim: check.claim, contact, escalation };
+  }
+
+  async page(token: string): Promise<string> {
+    const { contact, escalation } = await this.claimLink(token);
+    const [incident] = await this.ds.query(`SELECT i.number, i.title, s.display_name FROM incidents i JOIN business_systems s ON s.id = i.system_id WHERE i.id = $1`, [escalation.incident_id]);
+    return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>确认响应 ${escape(incident.number)}</title></head><body style="font-family:sans-serif;max-width:36em;margin:2em auto">
+<h1>原厂技术支援确认</h1>
+<p>${escape(contact.vendor)} ${escape(contact.name)}，您好：</p>
+<p>工单 <b>${escape(incident.number)}</b>（${escape(incident.display_name)}）：${escape(incident.title)}</p>
+<p>原因：${escape(escalation.reason)}</p>
+<form method="post"><label>预计到场时间（北京时间）<br><input type="datetime-local" name="promisedLocalTime"></label><br><br>
+<label>备注<br><textarea name="note" rows="3" cols="40"></textarea></label><br><br>
+<button type="submit">确认响应 / Acknowledge</button></form>
+<p style="color:#666">此链接仅可使用一次。This link works once.</p></body></html>`;
+  }
+
+  async acknowledgeByLink(token: string, dto: LinkAcknowledgeDto) {
+    const { claim, contact, escalation } = await this.claimLink(token);
+    let promised: number | null = dto.promisedOnSiteAt ? Date.parse(dto.promisedOnSiteAt) : null;
+    if (dto.promisedLocalTime) promised = Date.parse(`${dto.promisedLocalTime}:00Z`) - this.offset * 60_000;
+    // Claimed before the Update, so a link clicked twice acknowledges once.
+    const claimed = await this.ds.query(
+      `INSERT INTO escalation_links (escalation_id, contact_id, level, token_hash, expires_at, used_at)
+       VALUES ($1, $2, $3, $4, $5, now()) ON CONFLICT DO NOTHING RETURNING id`,
+      [claim.escalationId, claim.contactId, claim.level, hashLinkToken(token), new Date(claim.expiresAt)],
+    );
+    if (!claimed.length) throw new GoneException({ code: 'LINK_USED', message: '此链接已使用 / this link was already used' });
+    const view = await this.temporal.workflow.getHandle(escalation.workflow_id).executeUpdate(escalationAcknowledgeUpdate, {
+      args: [{ by: { id: `contact:${contact.id}`, name: dto.name ?? `${contact.vendor} ${contact.name}` }, contactId: contact.id, via: 'link', promisedOnSiteAt: promised, note: dto.note }],
+    });
+    return this.mapView(view);
+  }
+}
+
+@ApiTags('escalations')
+@Controller()
+export class EscalationsController {
+  constructor(private readonly service: EscalationsService) {}
+
+  /** S7: an engineer calls the original vendor in. */
+  @Post('incidents/:id/escalations')
+  @HttpCode(200)
+  @Allow('engineer', 'project_manager', 'dispatcher')
+  escalate(@Auth() auth: Principal, @Param('id') id: string, @Body() dto: EscalateDto) {
+    return this.service.escalate(auth, id, dto);
+  }
+
+  @Get('incidents/:id/escalations')
+  @Allow(...STAFF)
+  forIncident(@Param('id') id: string) {
+    return this.service.forIncident(id);
+  }
+
+  @Get('escalations/:id')
+  @Allow(...STAFF, 'vendor_contact')
+  get(@Param('id', ParseUUIDPipe) id: string) {
+    return this.service.get(id);
+  }
+
+  @Post('escalations/:id/acknowledge')
+  @HttpCode(200)
+  @Allow('vendor_contact', 'project_manager')
+  acknowledge(@Auth() auth: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() dto: AcknowledgeDto) {
+    return this.service.acknowledge(auth, id, dto);
+  }
+
+  @Post('escalations/:id/progress')
+  @HttpCode(200)
+  @Allow('vendor_contact', 'engineer', 'project_manager')
+  progress(@Auth() auth: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() dto: ProgressDto) {
+    return this.service.progress(auth, id, dto);
+  }
+
+  /** The page a one-time link opens: it needs no login; the signed token is the credential. */
+  @Get('vendor-ack/:token')
+  @Public()
+  @Header('content-type', 'text/html; charset=utf-8')
+  page(@Param('token') token: string) {
+    return this.service.page(token);
+  }
+
+  @Post('vendor-ack/:token')
+  @Public()
+  @HttpCode(200)
+  acknowledgeByLink(@Param('token') token: string, @Body() dto: LinkAcknowledgeDto) {
+    return this.service.acknowledgeByLink(token, dto);
+  }
+}
+

@@ -1,0 +1,135 @@
+import { Body, Controller, ForbiddenException, Get, Injectable, Param, ParseUUIDPipe, Put, Query, UnprocessableEntityException } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsInt, IsOptional, IsString, Length, Max, Min, ValidateNested } from 'class-validator';
+import { DataSource } from 'typeorm';
+import { Allow } from '../auth/decorators';
+import { Auth, Principal } from '../auth/principal';
+import { SIGNED_IN, STAFF } from '../auth/roles';
+import { IsClockTime, IsRobotKey, IsWebhookUrl } from '../common/validation';
+
+const CHANNELS = ['in_app', 'email', 'wecom', 'dingtalk', 'sms', 'webhook'] as const;
+const STATUSES = ['pending', 'sending', 'queued', 'sent', 'failed', 'unconfirmed', 'suppressed'] as const;
+
+export class DeliveryQuery {
+  @ApiPropertyOptional({ description: 'incident id or number' }) @IsOptional() @IsString() @Length(1, 64) incident?: string;
+  @ApiPropertyOptional({ enum: CHANNELS }) @IsOptional() @IsIn(CHANNELS, { message: `channel must be one of: ${CHANNELS.join(', ')}` }) channel?: string;
+  @ApiPropertyOptional({ enum: STATUSES }) @IsOptional() @IsIn(STATUSES, { message: `status must be one of: ${STATUSES.join(', ')}` }) status?: string;
+  @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(1) page?: number;
+  @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) pageSize?: number;
+}
+
+export class QuietHoursDto {
+  @ApiProperty({ example: '22:00' }) @IsClockTime() start!: string;
+  @ApiProperty({ example: '07:30' }) @IsClockTime() end!: string;
+}
+
+/** Who gets what by which channel: the order is the fallback order; in-app always comes last. */
+export class UserChannelsDto {
+  @ApiProperty({ enum: CHANNELS, isArray: true, example: ['wecom', 'email'] })
+  @IsArray()
+  @ArrayUnique()
+  @ArrayMaxSize(6)
+  @IsIn(CHANNELS, { each: true, message: `channels must each be one of: ${CHANNELS.join(', ')}` })
+  channels!: (typeof CHANNELS)[number][];
+  @ApiPropertyOptional() @IsOptional() @IsRobotKey() wecomRobotKey?: string;
+  @ApiPropertyOptional() @IsOptional() @IsRobotKey() dingtalkToken?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(8, 200) dingtalkSecret?: string;
+  @ApiPropertyOptional() @IsOptional() @IsWebhookUrl() webhookUrl?: string;
+  @ApiPropertyOptional({ description: 'no outbound messages in this window, except breaches and escalations' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => QuietHoursDto)
+  quietHours?: QuietHoursDto;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+@Injectable()
+export class NotificationsService {
+  constructor(private readonly ds: DataSource) {}
+
+  async deliveries(q: DeliveryQuery) {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (q.incident) {
+      args.push(q.incident);
+      where.push(UUID.test(q.incident) ? `d.incident_id = $${args.length}::uuid` : `i.number = upper($${args.length})`);
+    }
+    if (q.channel) (args.push(q.channel), where.push(`d.channel = $${args.length}`));
+    if (q.status) (args.push(q.status), where.push(`d.status = $${args.length}`));
+    const pageSize = q.pageSize ?? 50;
+    const page = q.page ?? 1;
+    const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const [{ total }] = await this.ds.query(`SELECT count(*)::int AS total FROM notification_deliveries d LEFT JOIN incidents i ON i.id = d.incident_id ${filter}`, args);
+    const rows = await this.ds.query(
+      `SELECT d.id, d.process_id AS "processId", i.number AS "incidentNumber", d.event, d.recipient_kind AS "recipientKind",
+              d.recipient_id AS "recipientId", d.recipient_label AS "recipient", d.channel, d.status, d.attempts,
+              d.last_error AS "lastError", d.provider_response AS "providerResponse", d.title, d.fallback_of AS "fallbackOf",
+              d.digest_id AS "digestId", d.created_at AS "createdAt", d.sent_at AS "sentAt"
+         FROM notification_deliveries d LEFT JOIN incidents i ON i.id = d.incident_id ${filter}
+        ORDER BY d.created_at DESC, d.id LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`,
+      args,
+    );
+    return { items: rows, total, page, pageSize };
+  }
+
+  /** The caller's in-app inbox: messages to them and to their roles. */
+  async inbox(auth: Principal) {
+    return this.ds.query(
+      `SELECT id, incident_id AS "incidentId", event, title, body, created_at AS "createdAt", read_at AS "readAt"
+         FROM notifications WHERE recipient_id = $1 OR recipient_role = ANY($2::text[]) ORDER BY created_at DESC LIMIT 200`,
+      [auth.userId, auth.roles],
+    );
+  }
+
+  async setChannels(auth: Principal, userId: string, dto: UserChannelsDto) {
+    if (auth.userId !== userId && !auth.roles.includes('admin')) throw new ForbiddenException({ code: 'FORBIDDEN', message: 'you may set only your own channels' });
+    const [user] = await this.ds.query(`SELECT email, phone FROM users WHERE id = $1`, [userId]);
+    if (!user) throw new UnprocessableEntityException({ code: 'NOT_FOUND', message: `no user ${userId}`, field: 'id' });
+    const needs: Record<string, [unknown, string]> = {
+      email: [user.email, 'the user has no email address'],
+      sms: [user.phone, 'the user has no phone number'],
+      wecom: [dto.wecomRobotKey, 'wecom needs wecomRobotKey'],
+      dingtalk: [dto.dingtalkToken && dto.dingtalkSecret, 'dingtalk needs dingtalkToken and dingtalkSecret'],
+      webhook: [dto.webhookUrl, 'webhook needs webhookUrl'],
+    };
+    dto.channels.forEach((c, i) => {
+      if (c !== 'in_app' && !needs[c][0]) throw new UnprocessableEntityException({ code: 'INVALID_INPUT', message: needs[c][1], field: `channels[${i}]` });
+    });
+    await this.ds.query(
+      `INSERT INTO user_channels (user_id, channels, wecom_robot_key, dingtalk_token, dingtalk_secret, webhook_url, quiet_start, quiet_end, updated_at)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8, now())
+       ON CONFLICT (user_id) DO UPDATE SET channels = EXCLUDED.channels, wecom_robot_key = EXCLUDED.wecom_robot_key,
+         dingtalk_token = EXCLUDED.dingtalk_token, dingtalk_secret = EXCLUDED.dingtalk_secret, webhook_url = EXCLUDED.webhook_url,
+         quiet_start = EXCLUDED.quiet_start, quiet_end = EXCLUDED.quiet_end, updated_at = now()`,
+      [userId, dto.channels, dto.wecomRobotKey ?? null, dto.dingtalkToken ?? null, dto.dingtalkSecret ?? null, dto.webhookUrl ?? null, dto.quietHours?.start ?? null, dto.quietHours?.end ?? null],
+    );
+    return { userId, channels: dto.channels, quietHours: dto.quietHours ?? null };
+  }
+}
+
+@ApiTags('notifications')
+@Controller()
+export class NotificationsController {
+  constructor(private readonly service: NotificationsService) {}
+
+  /** The delivery log: channel, recipient, status, attempts, last error and the provider's answer. */
+  @Get('notifications')
+  @Allow(...STAFF)
+  deliveries(@Query() q: DeliveryQuery) {
+    return this.service.deliveries(q);
+  }
+
+  @Get('me/notifications')
+  @Allow(...SIGNED_IN)
+  inbox(@Auth() auth: Principal) {
+    return this.service.inbox(auth);
+  }
+
+  @Put('users/:id/channels')
+  @Allow(...SIGNED_IN)
+  setChannels(@Auth() auth: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() dto: UserChannelsDto) {
+    return this.service.setChannels(auth, id, dto);
+  }
+}

@@ -1,0 +1,56 @@
+import { defineSignal } from '@temporalio/workflow';
+import type { EscalationLevel } from '../domain/escalation';
+import type { IncidentView } from '../domain/incident-process';
+import type { ClockKind } from '../domain/sla-policy';
+
+/** Outbound channels, and in_app: the record every person can read in Wardline and the last fallback. */
+export type DeliveryChannel = 'in_app' | 'email' | 'wecom' | 'dingtalk' | 'sms' | 'webhook';
+
+export type RecipientRef = { kind: 'user'; id: string } | { kind: 'role'; role: string } | { kind: 'contact'; id: string };
+
+/** What happened, as facts; the activity picks the template and renders it in the reader's language. */
+export type NotifySubject =
+  | { kind: 'incident_opened' | 'incident_assigned'; view: IncidentView; systemName: string }
+  | { kind: 'incident_resolved' | 'incident_reopened'; view: IncidentView; systemName: string; reason: string | null }
+  | { kind: 'sla_warning' | 'sla_breached'; view: IncidentView; systemName: string; clock: ClockKind; fraction?: number; deadline: number }
+  | {
+      kind: 'escalated_to_vendor' | 'vendor_acknowledged' | 'vendor_on_site' | 'vendor_promise_missed' | 'escalation_resolved' | 'escalation_no_contacts';
+      escalationId: string;
+      incidentNumber: string;
+      systemName: string;
+      title: string;
+      level: EscalationLevel | 0;
+      reason: string;
+      levelStartedAt: number | null;
+      linkTtlMinutes: number;
+      acknowledgedBy?: string;
+      promisedOnSiteAt?: number | null;
+    };
+
+export interface NotifyRequest {
+  /** The workflow that notifies, and a key unique within it (a timeline seq or a step name). */
+  processId: string;
+  step: string;
+  incidentId: string | null;
+  recipients: RecipientRef[];
+  subject: NotifySubject;
+  /** Breaches and escalations reach people even in their quiet hours. */
+  urgent: boolean;
+}
+
+export interface PlannedDelivery {
+  key: string;
+  recipient: { kind: RecipientRef['kind']; id: string; label: string };
+  /** In order of preference; in_app is always last, so nothing is dropped silently. */
+  channels: DeliveryChannel[];
+  /** Why outbound channels were left out (quiet hours), if they were. */
+  suppressed: string | null;
+}
+
+export const robotEnqueueSignal = defineSignal<[string]>('robotEnqueue');
+
+export function robotOutboxWorkflowId(channel: 'wecom' | 'dingtalk', ownerKind: 'user' | 'contact', ownerId: string): string {
+  return `robot-outbox-${channel}-${ownerKind}-${ownerId}`;
+}
+
+export const ROBOT_OUTBOX_WORKFLOW_TYPE = 'robotOutboxWorkflow';

@@ -1,0 +1,174 @@
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { levelsToCall } from '../domain/escalation';
+import type { Actor, VendorEventType } from '../domain/incident-process';
+import { MINUTE_MS } from '../domain/time';
+import {
+  EscalationInput,
+  EscalationView,
+  escalationAcknowledgeUpdate,
+  escalationProgressUpdate,
+  escalationViewQuery,
+  incidentSettledSignal,
+  vendorEventSignal,
+} from '../shared/escalation-messages';
+import type { NotifySubject, RecipientRef } from '../shared/notify-messages';
+import type { createEscalationActivities } from '../activities/escalation.activities';
+import { notifyAll } from './notify';
+
+const { loadEscalationPlan, projectEscalation } = proxyActivities<ReturnType<typeof createEscalationActivities>>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
+
+function illegal(message: string, view: EscalationView): never {
+  throw ApplicationFailure.create({ type: 'ILLEGAL_TRANSITION', message, details: [{ status: view.status }], nonRetryable: true });
+}
+
+/**
+ * S7: the original vendor, level by level. L1 support is told and given time to acknowledge; then L2 with the
+ * hospital's IT manager; then L3. The acknowledgement's promised on-site time is checked by a timer too.
+ * Resolving the incident ends the escalation and tells everyone who was told.
+ */
+export async function escalationWorkflow(input: EscalationInput): Promise<EscalationView> {
+  const view: EscalationView = {
+    escalationId: input.escalationId,
+    workflowId: workflowInfo().workflowId,
+    incidentId: input.incidentId,
+    status: 'awaiting_ack',
+    level: 0,
+    trigger: input.trigger,
+    reason: input.reason,
+    startedAt: Date.now(),
+    levelStartedAt: null,
+    acknowledgement: null,
+    arrivedAt: null,
+    endedAt: null,
+    history: [],
+  };
+  let settled: 'resolved' | 'cancelled' | null = null;
+  let vendorResolved = false;
+  const told: RecipientRef[] = [];
+  const incident = getExternalWorkflowHandle(input.incidentWorkflowId);
+
+  const report = async (type: VendorEventType, actor: Actor | null, note: string | null, data: Record<string, unknown> = {}) => {
+    const at = Date.now();
+    view.history.push({ at, type, note });
+    await projectEscalation({ view });
+    await incident.signal(vendorEventSignal, { type, at, actor, note, data: { escalationId: input.escalationId, level: view.level, ...data } });
+  };
+  const subject = (kind: Extract<NotifySubject, { escalationId: string }>['kind']): NotifySubject => ({
+    kind,
+    escalationId: input.escalationId,
+    incidentNumber: input.incidentNumber,
+    systemName: input.systemName,
+    title: input.title,
+    level: view.level,
+    reason: input.reason,
+    levelStartedAt: view.levelStartedAt,
+    linkTtlMinutes: input.policy.linkTtlMinutes,
+    acknowledgedBy: view.acknowledgement?.by.name,
+    promisedOnSiteAt: view.acknowledgement?.promisedOnSiteAt ?? null,
+  });
+  const notify = async (step: string, kind: Parameters<typeof subject>[0], recipients: RecipientRef[], urgent = true) => {
+    for (const r of recipients) if (!told.some((t) => JSON.stringify(t) === JSON.stringify(r))) told.push(r);
+    await notifyAll({ processId: view.workflowId, step, incidentId: input.incidentId, recipients, subject: subject(kind), urgent });
+  };
+
+  setHandler(escalationViewQuery, () => view);
+  setHandler(incidentSettledSignal, ({ outcome }) => {
+    settled = outcome;
+  });
+  setHandler(
+    escalationAcknowledgeUpdate,
+    async (ack) => {
+      view.acknowledgement = { ...ack, at: Date.now() };
+      view.status = 'acknowledged';
+      await report('vendor_acknowledged', ack.by, ack.note ?? null, { via: ack.via, contactId: ack.contactId, promisedOnSiteAt: ack.promisedOnSiteAt });
+      return view;
+    },
+    {
+      validator: (_ack) => {
+        if (view.acknowledgement) illegal(`already acknowledged by ${view.acknowledgement.by.name}`, view);
+        if (view.status !== 'awaiting_ack' && view.status !== 'exhausted') illegal(`the escalation is ${view.status}`, view);
+      },
+    },
+  );
+  setHandler(
+    escalationProgressUpdate,
+    async ({ kind, by, note }) => {
+      if (kind === 'arrived') {
+        view.arrivedAt ??= Date.now();
+        view.status = 'vendor_on_site';
+      }
+      if (kind === 'resolved') vendorResolved = true;
+      const type: VendorEventType = kind === 'arrived' ? 'vendor_arrived' : kind === 'remote_session' ? 'vendor_remote_session' : 'vendor_resolved';
+      await report(type, by, note ?? null);
+      return view;
+    },
+    {
+      validator: (_progress) => {
+        if (!view.acknowledgement) illegal('the vendor has not acknowledged yet', view);
+        if (view.endedAt !== null) illegal('the escalation has ended', view);
+      },
+    },
+  );
+
+  const plan = await loadEscalationPlan({ systemId: input.systemId });
+  await projectEscalation({ view, vendorId: plan.vendorId });
+  const managers: RecipientRef[] = [{ kind: 'role', role: 'project_manager' }];
+
+  if (plan.contacts.length === 0) {
+    // S7 needs someone to call: without vendor contacts the project manager hears why.
+    view.status = 'no_contacts';
+    await notify('no-contacts', 'escalation_no_contacts', managers);
+    await report('escalation_no_contacts', null, plan.vendorName ? `${plan.vendorName} has no active contacts` : 'no vendor is recorded for this system');
+  } else {
+    for (const level of levelsToCall(plan.contacts)) {
+      if (view.acknowledgement || settled) break;
+      view.level = level;
+      view.levelStartedAt = Date.now();
+      const recipients: RecipientRef[] = plan.contacts.filter((c) => c.level === level).map((c) => ({ kind: 'contact', id: c.id }));
+      // From L2 on, the hospital's IT manager is told as well.
+      if (level >= 2) recipients.push({ kind: 'role', role: 'it_manager' });
+      recipients.push(...managers);
+      await notify(`level-${level}`, 'escalated_to_vendor', recipients);
+      await report('escalation_level', null, null, { contacts: plan.contacts.filter((c) => c.level === level).map((c) => c.name) });
+      await condition(() => view.acknowledgement !== null || settled !== null, input.policy.ackTimeoutMinutes[level - 1] * MINUTE_MS);
+    }
+    if (!view.acknowledgement && !settled) {
+      view.status = 'exhausted';
+      await report('escalation_exhausted', null, 'no level acknowledged in time');
+      await notify('exhausted', 'escalated_to_vendor', [...managers, { kind: 'role', role: 'it_manager' }]);
+      await condition(() => view.acknowledgement !== null || settled !== null);
+    }
+    if (view.acknowledgement && !settled) {
+      const ackRecipients: RecipientRef[] = [...managers, { kind: 'role', role: 'it_manager' }];
+      if (input.assigneeId) ackRecipients.push({ kind: 'user', id: input.assigneeId });
+      await notify('acknowledged', 'vendor_acknowledged', ackRecipients);
+      const promised = view.acknowledgement.promisedOnSiteAt;
+      if (promised !== null) {
+        const kept = await condition(() => view.arrivedAt !== null || vendorResolved || settled !== null, Math.max(1, promised - Date.now()));
+        if (!kept) {
+          await report('vendor_promise_missed', null, 'the vendor is not on site at the promised time', { promisedOnSiteAt: promised });
+          await notify('promise-missed', 'vendor_promise_missed', [...managers, { kind: 'role', role: 'it_manager' }]);
+        }
+      }
+    }
+  }
+
+  await condition(() => settled !== null);
+  view.status = 'resolved';
+  view.endedAt = Date.now();
+  await report('escalation_ended', null, settled === 'cancelled' ? 'incident cancelled' : 'incident resolved');
+  if (told.length > 0) await notify('ended', 'escalation_resolved', told, false);
+  await condition(allHandlersFinished);
+  return view;
+}
