@@ -1,6 +1,7 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { DataSource } from 'typeorm';
 import { Client, Connection } from '@temporalio/client';
+import { createChangeActivities } from './activities/change.activities';
 import { createEscalationActivities } from './activities/escalation.activities';
 import { createIncidentActivities } from './activities/incident.activities';
 import { createNotifyActivities } from './activities/notify.activities';
@@ -40,6 +41,7 @@ export async function createWardlineWorker(
     activities: {
       ...createIncidentActivities({ dataSource }),
       ...createEscalationActivities({ dataSource }),
+      ...createChangeActivities({ dataSource }),
       ...createNotifyActivities({
         dataSource,
         templates,

@@ -46,6 +46,17 @@ function sample(locale: Locale): Samples {
     'vendor-promise-missed': { ...escalation, acknowledgedBy: '原厂张工', promisedOnSiteAt: PROMISED },
     'escalation-resolved': { ...escalation },
     'escalation-no-contacts': { ...escalation, reason: '修复时限已超时' },
+    'change-review-requested': {
+      changeNumber: 'CHG-20261127-0001',
+      systemName: 'PACS',
+      title: '新增检查索引',
+      riskLabel: '中',
+      revision: 2,
+      dueAt: REPAIR,
+      reminder: false,
+      escalated: true,
+    },
+    'change-review-decided': { changeNumber: 'CHG-20261127-0001', systemName: 'PACS', title: '新增检查索引', decisionLabel: '同意', revision: 2, comment: '同意在窗口内实施' },
   };
 }
 
@@ -87,7 +98,8 @@ describe('notification templates', () => {
     const data = sample(locale)[name];
     const { title, body } = renderer.render(locale, name, data as never);
     expect(title.trim()).not.toBe('');
-    expect(title).toContain('INC-20261120-0001');
+    // Every title names its record: the incident or the change.
+    expect(title).toMatch(/INC-20261120-0001|CHG-20261127-0001/);
     expect(body.trim()).not.toBe('');
     const text = `${title}\n${body}`;
     // Every epoch-millisecond value the template prints shows as Shanghai `YYYY-MM-DD HH:MM`.

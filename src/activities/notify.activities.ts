@@ -9,7 +9,7 @@ import { signAckLink } from '../infra/ack-links';
 import { RenderedMessage, TemplateRenderer } from '../infra/templates';
 import { recordInAppNotification } from '../persistence/notification-store';
 import { updateReturning } from '../persistence/sql';
-import { CLOCK_LABELS, Locale, STATE_LABELS, TIER_LABELS } from '../shared/labels';
+import { CLOCK_LABELS, DECISION_LABELS, Locale, RISK_LABELS, STATE_LABELS, TIER_LABELS } from '../shared/labels';
 import {
   DeliveryChannel,
   NotifyRequest,
@@ -196,6 +196,28 @@ export function createNotifyActivities(deps: NotifyActivityDeps) {
           deadline: subject.deadline,
           stateLabel: STATE_LABELS[L][subject.view.state],
           assigneeName: subject.view.assignee?.name ?? null,
+        });
+      case 'change_review_requested':
+      case 'change_review_reminder':
+      case 'change_review_escalated':
+        return r('change-review-requested', {
+          changeNumber: subject.changeNumber,
+          systemName: subject.systemName,
+          title: subject.title,
+          riskLabel: RISK_LABELS[L][subject.risk] ?? subject.risk,
+          revision: subject.revision,
+          dueAt: subject.dueAt,
+          reminder: subject.kind === 'change_review_reminder',
+          escalated: subject.kind === 'change_review_escalated',
+        });
+      case 'change_review_decided':
+        return r('change-review-decided', {
+          changeNumber: subject.changeNumber,
+          systemName: subject.systemName,
+          title: subject.title,
+          decisionLabel: DECISION_LABELS[L][subject.decision ?? ''] ?? String(subject.decision),
+          revision: subject.revision,
+          comment: subject.comment,
         });
       default: {
         const header = { incidentNumber: subject.incidentNumber, systemName: subject.systemName, title: subject.title };

@@ -4,6 +4,7 @@ export enum DomainErrorCode {
   IllegalTransition = 'ILLEGAL_TRANSITION',
   UnknownPolicy = 'UNKNOWN_POLICY',
   NotFound = 'NOT_FOUND',
+  Forbidden = 'FORBIDDEN',
 }
 
 export class DomainError extends Error {

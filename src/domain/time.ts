@@ -65,3 +65,14 @@ export function formatInZone(instant: number, utcOffsetMinutes: number): string 
   const mm = String(abs % 60).padStart(2, '0');
   return `${local}${sign}${hh}:${mm}`;
 }
+
+/** The same local time `months` calendar months later, in a fixed-offset zone; the 31st becomes the month's last day. */
+export function addCalendarMonths(instant: number, months: number, utcOffsetMinutes: number): number {
+  const local = new Date(instant + utcOffsetMinutes * MINUTE_MS);
+  const y = local.getUTCFullYear();
+  const m = local.getUTCMonth() + months;
+  const lastDay = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
+  const day = Math.min(local.getUTCDate(), lastDay);
+  const shifted = Date.UTC(y, m, day, local.getUTCHours(), local.getUTCMinutes(), local.getUTCSeconds(), local.getUTCMilliseconds());
+  return shifted - utcOffsetMinutes * MINUTE_MS;
+}

@@ -16,6 +16,12 @@ interface EscalationHeader {
   title: string;
 }
 
+interface ChangeHeader {
+  changeNumber: string;
+  systemName: string;
+  title: string;
+}
+
 /** One typed data interface per template (STYLE.md 10); `strict` makes a missing variable an error. */
 export interface TemplateData {
   'incident-opened': IncidentHeader & {
@@ -43,6 +49,8 @@ export interface TemplateData {
   'vendor-promise-missed': EscalationHeader & { acknowledgedBy: string; promisedOnSiteAt: number };
   'escalation-resolved': EscalationHeader;
   'escalation-no-contacts': EscalationHeader & { reason: string };
+  'change-review-requested': ChangeHeader & { riskLabel: string; revision: number; dueAt: number | null; reminder: boolean; escalated: boolean };
+  'change-review-decided': ChangeHeader & { decisionLabel: string; revision: number; comment: string | null };
 }
 export type TemplateName = keyof TemplateData;
 export const TEMPLATE_NAMES: TemplateName[] = [
@@ -57,6 +65,8 @@ export const TEMPLATE_NAMES: TemplateName[] = [
   'vendor-promise-missed',
   'escalation-resolved',
   'escalation-no-contacts',
+  'change-review-requested',
+  'change-review-decided',
 ];
 
 export interface RenderedMessage {

@@ -37,3 +37,13 @@ export const TIER_LABELS: Record<Locale, Record<Tier, string>> = {
   'zh-CN': { working_time: '工作时间', off_hours: '非工作时间' },
   en: { working_time: 'working time', off_hours: 'outside working time' },
 };
+
+export const RISK_LABELS: Record<Locale, Record<string, string>> = {
+  'zh-CN': { low: '低', medium: '中', high: '高' },
+  en: { low: 'low', medium: 'medium', high: 'high' },
+};
+
+export const DECISION_LABELS: Record<Locale, Record<string, string>> = {
+  'zh-CN': { approve: '同意', reject: '驳回', send_back: '退回修改' },
+  en: { approve: 'approved', reject: 'rejected', send_back: 'sent back' },
+};

@@ -25,7 +25,20 @@ export type NotifySubject =
       linkTtlMinutes: number;
       acknowledgedBy?: string;
       promisedOnSiteAt?: number | null;
-    };
+    }
+  | ChangeNotice;
+
+export type ChangeNotice = {
+  kind: 'change_review_requested' | 'change_review_reminder' | 'change_review_escalated' | 'change_review_decided';
+  changeNumber: string;
+  systemName: string;
+  title: string;
+  risk: string;
+  revision: number;
+  decision: string | null;
+  comment: string | null;
+  dueAt: number | null;
+};
 
 export interface NotifyRequest {
   /** The workflow that notifies, and a key unique within it (a timeline seq or a step name). */

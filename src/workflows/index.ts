@@ -1,3 +1,5 @@
 export { incidentWorkflow } from './incident.workflow';
 export { escalationWorkflow } from './escalation.workflow';
 export { robotOutboxWorkflow } from './robot-outbox.workflow';
+export { changeWorkflow } from './change.workflow';
+export { modificationWorkflow } from './modification.workflow';

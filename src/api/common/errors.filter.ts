@@ -22,6 +22,8 @@ function fromDomain(code: string, message: string, details: Record<string, unkno
       return { statusCode: 409, error: 'Conflict', code, message, ...details };
     case DomainErrorCode.UnknownPolicy:
       return { statusCode: 422, error: 'Unprocessable Entity', code, message, ...details, errors: [{ field: details.field, reasons: [message] }] };
+    case DomainErrorCode.Forbidden:
+      return { statusCode: 403, error: 'Forbidden', code, message, ...details };
     case DomainErrorCode.NotFound:
       return { statusCode: 404, error: 'Not Found', code, message, ...details };
     default: {

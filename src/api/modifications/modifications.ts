@@ -1,0 +1,258 @@
+import { Body, Controller, Get, HttpCode, Inject, Injectable, NotFoundException, Param, Post, UnprocessableEntityException } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Client } from '@temporalio/client';
+import { IsBoolean, IsIn, IsNumber, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { MODIFICATION_TYPES, ModificationCommand, ModificationInput, ModificationType, ModificationView } from '../../domain/modification';
+import { DAY_MS, formatDayNumber, formatInZone, localDayNumber } from '../../domain/time';
+import { MODIFICATION_WORKFLOW_TYPE, modificationCommandUpdate, modificationOpenedUpdate, modificationWorkflowId } from '../../shared/modification-messages';
+import { Allow } from '../auth/decorators';
+import { Auth, Principal } from '../auth/principal';
+import { STAFF } from '../auth/roles';
+import { CLOCK, CONFIG, Clock, TEMPORAL_CLIENT, WardlineConfig } from '../common/tokens';
+import { CalendarService } from '../sla/calendar.service';
+import { SystemsService } from '../systems/systems.controller';
+
+export class CreateModificationDto {
+  @ApiProperty({ example: 'SYS-22' }) @IsString() @Length(1, 64) systemId!: string;
+  @ApiProperty({ enum: MODIFICATION_TYPES, description: 'improvement (完善性), adaptation to OS/DB/browser changes (适应性), third-party interface' })
+  @IsIn(MODIFICATION_TYPES, { message: `type must be one of: ${MODIFICATION_TYPES.join(', ')}` })
+  type!: ModificationType;
+  @ApiProperty() @IsString() @Length(1, 200) title!: string;
+  @ApiProperty() @IsString() @Length(1, 10_000) description!: string;
+  @ApiProperty({ example: '输血科' }) @IsString() @Length(1, 100) department!: string;
+}
+
+export class AssessDto {
+  @ApiProperty() @IsBoolean() feasible!: boolean;
+  @ApiProperty({ description: 'estimated person-days' }) @IsNumber() @Min(0) @Max(365) effortDays!: number;
+  @ApiProperty({ description: 'whether it changes database tables, views or procedures (then a change must be approved, S4)' }) @IsBoolean() schemaChange!: boolean;
+  @ApiPropertyOptional({ description: 'change id or number' }) @IsOptional() @IsString() @Length(1, 64) linkedChange?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 5000) note?: string;
+}
+
+export class CommentDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 5000) comment?: string;
+}
+
+export class RequiredCommentDto {
+  @ApiProperty() @IsString() @Length(1, 5000) comment!: string;
+}
+
+export class NoteDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 5000) note?: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A notice goes out this long before free maintenance ends. */
+const MAINTENANCE_NOTICE_MS = 7 * DAY_MS;
+const APPROVED_CHANGE_STATES = ['approved', 'implemented', 'verified', 'closed'];
+
+@Injectable()
+export class ModificationsService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly systems: SystemsService,
+    private readonly calendars: CalendarService,
+    @Inject(TEMPORAL_CLIENT) private readonly temporal: Client,
+    @Inject(CONFIG) private readonly config: WardlineConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async create(auth: Principal, dto: CreateModificationDto) {
+    const system = await this.systems.find(dto.systemId);
+    if (!system) throw new UnprocessableEntityException({ code: 'UNKNOWN_SYSTEM', message: `no business system ${dto.systemId}`, field: 'systemId' });
+    const policy = await this.calendars.policy();
+    const { spec } = await this.calendars.current();
+    const now = this.clock.now();
+    const day = formatDayNumber(localDayNumber(now, spec.utcOffsetMinutes));
+    const [counter] = await this.ds.query(
+      `INSERT INTO modification_counters (day, last_value) VALUES ($1, 1) ON CONFLICT (day) DO UPDATE SET last_value = modification_counters.last_value + 1 RETURNING last_value`,
+      [day],
+    );
+    const number = `MOD-${day.replace(/-/g, '')}-${String(counter.last_value).padStart(4, '0')}`;
+    const id = randomUUID();
+    const input: ModificationInput = {
+      modificationId: id,
+      number,
+      systemId: system.id,
+      systemName: system.displayName,
+      type: dto.type,
+      title: dto.title,
+      description: dto.description,
+      department: dto.department,
+      submittedBy: { id: auth.userId, name: auth.displayName },
+      submittedAt: now,
+      calendar: await this.calendars.specFor(now),
+      deliveryBudgetMs: policy.modification.deliveryCalendarDays * DAY_MS,
+      acceptanceAfterWorkingDays: policy.modification.acceptanceAfterWorkingDays,
+      maintenance: { months: policy.modification.freeMaintenanceMonths },
+      maintenanceNoticeMs: MAINTENANCE_NOTICE_MS,
+      warningFractions: policy.warningFractions,
+      policyVersion: policy.version,
+    };
+    const workflowId = modificationWorkflowId(number, id);
+    await this.ds.query(
+      `INSERT INTO modifications (id, number, workflow_id, system_id, type, title, description, department, state, submitted_by, submitted_at, view)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,'submitted',$9,$10,'{}')`,
+      [id, number, workflowId, system.id, dto.type, dto.title, dto.description, dto.department, auth.userId, new Date(now)],
+    );
+    const handle = await this.temporal.workflow.start(MODIFICATION_WORKFLOW_TYPE, { workflowId, taskQueue: this.config.taskQueue, args: [input] });
+    return this.map(await handle.executeUpdate(modificationOpenedUpdate), spec.utcOffsetMinutes);
+  }
+
+  private async row(ref: string) {
+    const [row] = await this.ds.query(`SELECT * FROM modifications WHERE ${UUID.test(ref) ? 'id = $1::uuid' : 'number = upper($1)'}`, [ref]);
+    if (!row) throw new NotFoundException({ code: 'NOT_FOUND', message: `no modification request ${ref}`, field: 'id' });
+    return row;
+  }
+
+  async command(ref: string, command: ModificationCommand) {
+    const row = await this.row(ref);
+    const { spec } = await this.calendars.current();
+    return this.map(await this.temporal.workflow.getHandle(row.workflow_id).executeUpdate(modificationCommandUpdate, { args: [command] }), spec.utcOffsetMinutes);
+  }
+
+  async assess(auth: Principal, ref: string, dto: AssessDto) {
+    let linkedChangeId: string | null = null;
+    if (dto.linkedChange) {
+      const [c] = await this.ds.query(`SELECT id FROM changes WHERE ${UUID.test(dto.linkedChange) ? 'id = $1::uuid' : 'number = upper($1)'}`, [dto.linkedChange]);
+      if (!c) throw new UnprocessableEntityException({ code: 'INVALID_INPUT', message: `no change ${dto.linkedChange}`, field: 'linkedChange' });
+      linkedChangeId = c.id;
+    }
+    return this.command(ref, { action: 'assess', actor: this.actor(auth), feasible: dto.feasible, effortDays: dto.effortDays, schemaChange: dto.schemaChange, linkedChangeId, note: dto.note ?? null });
+  }
+
+  /** S4 across processes: delivery of a schema-changing modification waits for its linked change's approval. */
+  async deliver(auth: Principal, ref: string, dto: NoteDto) {
+    const row = await this.row(ref);
+    const linked = (row.view as ModificationView).assessment?.linkedChangeId ?? null;
+    let linkedChangeApproved = false;
+    if (linked) {
+      const [c] = await this.ds.query(`SELECT state FROM changes WHERE id = $1`, [linked]);
+      linkedChangeApproved = APPROVED_CHANGE_STATES.includes(c?.state);
+    }
+    return this.command(ref, { action: 'deliver', actor: this.actor(auth), note: dto.note ?? null, linkedChangeApproved });
+  }
+
+  actor(auth: Principal) {
+    return { id: auth.userId, name: auth.displayName };
+  }
+
+  async list() {
+    return this.ds.query(
+      `SELECT id, number, type, title, state, department, submitted_at AS "submittedAt", delivery_due AS "deliveryDue", delivery_breached AS "deliveryBreached",
+              live_at AS "liveAt", accepted_at AS "acceptedAt", maintenance_ends_at AS "maintenanceEndsAt"
+         FROM modifications ORDER BY submitted_at DESC LIMIT 200`,
+    );
+  }
+
+  async get(ref: string) {
+    const row = await this.row(ref);
+    const { spec } = await this.calendars.current();
+    return this.map(row.view as ModificationView, spec.utcOffsetMinutes);
+  }
+
+  private map(v: ModificationView, offset: number) {
+    const t = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : formatInZone(ms, offset));
+    return {
+      id: v.modificationId,
+      number: v.number,
+      type: v.type,
+      title: v.title,
+      state: v.state,
+      assessment: v.assessment,
+      delivery: { deadline: t(v.delivery.deadline), state: v.delivery.state, breached: v.delivery.breached, breachedAt: t(v.delivery.breachedAt) },
+      liveAt: t(v.liveAt),
+      acceptanceEligibleAt: t(v.acceptanceEligibleAt),
+      acceptedAt: t(v.acceptedAt),
+      maintenanceEndsAt: t(v.maintenanceEndsAt),
+      allowedActions: v.allowedActions,
+      events: v.events.map((e) => ({ ...e, at: t(e.at) })),
+    };
+  }
+}
+
+const HOSPITAL = ['dispatcher', 'it_manager', 'reviewer'] as const;
+const VENDOR = ['engineer', 'project_manager'] as const;
+
+@ApiTags('modifications')
+@Controller('modifications')
+export class ModificationsController {
+  constructor(private readonly service: ModificationsService) {}
+
+  @Post()
+  @Allow('dispatcher', 'it_manager', 'integration')
+  create(@Auth() auth: Principal, @Body() dto: CreateModificationDto) {
+    return this.service.create(auth, dto);
+  }
+
+  @Get()
+  @Allow(...STAFF)
+  list() {
+    return this.service.list();
+  }
+
+  @Get(':id')
+  @Allow(...STAFF)
+  get(@Param('id') id: string) {
+    return this.service.get(id);
+  }
+
+  @Post(':id/assess')
+  @HttpCode(200)
+  @Allow(...VENDOR)
+  assess(@Auth() auth: Principal, @Param('id') id: string, @Body() dto: AssessDto) {
+    return this.service.assess(auth, id, dto);
+  }
+
+  @Post(':id/approve-scope')
+  @HttpCode(200)
+  @Allow(...HOSPITAL)
+  approveScope(@Auth() auth: Principal, @Param('id') id: string, @Body() dto: CommentDto) {
+    return this.service.command(id, { action: 'approve_scope', actor: this.service.actor(auth), comment: dto.comment ?? null });
+  }
+
+  @Post(':id/reject-scope')
+  @HttpCode(200)
+  @Allow(...HOSPITAL)
+  rejectScope(@Auth() auth: Principal, @Param('id') id: string, @Body() dto: RequiredCommentDto) {
+    return this.service.command(id, { action: 'reject_scope', actor: this.service.actor(auth), comment: dto.comment });
+  }
+
+  @Post(':id/deliver')
+  @HttpCode(200)
+  @Allow(...VENDOR)
+  deliver(@Auth() auth: Principal, @Param('id') id: string, @Body() dto: NoteDto) {
+    return this.service.deliver(auth, id, dto);
+  }
+
+  @Post(':id/request-acceptance')
+  @HttpCode(200)
+  @Allow(...VENDOR)
+  requestAcceptance(@Auth() auth: Principal, @Param('id') id: string, @Body() dto: NoteDto) {
+    return this.service.command(id, { action: 'request_acceptance', actor: this.service.actor(auth), note: dto.note ?? null });
+  }
+
+  @Post(':id/accept')
+  @HttpCode(200)
+  @Allow(...HOSPITAL)
+  accept(@Auth() auth: Principal, @Param('id') id: string, @Body() dto: CommentDto) {
+    return this.service.command(id, { action: 'accept', actor: this.service.actor(auth), comment: dto.comment ?? null });
+  }
+
+  @Post(':id/reject-acceptance')
+  @HttpCode(200)
+  @Allow(...HOSPITAL)
+  rejectAcceptance(@Auth() auth: Principal, @Param('id') id: string, @Body() dto: RequiredCommentDto) {
+    return this.service.command(id, { action: 'reject_acceptance', actor: this.service.actor(auth), comment: dto.comment });
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @Allow('dispatcher', 'it_manager')
+  cancel(@Auth() auth: Principal, @Param('id') id: string, @Body() dto: RequiredCommentDto) {
+    return this.service.command(id, { action: 'cancel', actor: this.service.actor(auth), reason: dto.comment });
+  }
+}

@@ -1,0 +1,289 @@
+import { CalendarSpec, WorkingCalendar } from './calendar';
+import { addCalendarMonths } from './time';
+import { illegal } from './change';
+import { ClockEvent, ClockView, SlaClock, dueEvents, markFired, nextEventAt, startClock, stopClock, viewClock } from './sla-clock';
+
+/**
+ * Modification requests (修改调整, S3/S11/S17): improvements, adaptations to OS/DB/browser changes and third-party
+ * interfaces, delivered within 7 days of submission; acceptance may be requested 7 working days after go-live;
+ * 2 months of free maintenance follow acceptance.
+ */
+export const MODIFICATION_TYPES = ['improvement', 'adaptation', 'interface'] as const;
+export type ModificationType = (typeof MODIFICATION_TYPES)[number];
+
+export const MODIFICATION_STATES = [
+  'submitted',
+  'assessed',
+  'approved',
+  'live',
+  'acceptance_requested',
+  'accepted',
+  'closed',
+  'scope_rejected',
+  'cancelled',
+] as const;
+export type ModificationState = (typeof MODIFICATION_STATES)[number];
+
+export interface ModActor {
+  id: string;
+  name: string;
+}
+
+export interface ModificationInput {
+  modificationId: string;
+  number: string;
+  systemId: string;
+  systemName: string;
+  type: ModificationType;
+  title: string;
+  description: string;
+  department: string;
+  submittedBy: ModActor;
+  submittedAt: number;
+  calendar: CalendarSpec;
+  /** From the SLA policy (S3, S17), in milliseconds and working days, so tests can shrink them. */
+  deliveryBudgetMs: number;
+  acceptanceAfterWorkingDays: number;
+  /** Free maintenance after acceptance: calendar months (the contract: 2), or a duration (tests). */
+  maintenance: { months: number } | { ms: number };
+  maintenanceNoticeMs: number;
+  warningFractions: number[];
+  policyVersion: number;
+}
+
+export type ModificationCommand =
+  | { action: 'assess'; actor: ModActor; feasible: boolean; effortDays: number; schemaChange: boolean; linkedChangeId: string | null; note: string | null }
+  | { action: 'approve_scope'; actor: ModActor; comment: string | null }
+  | { action: 'reject_scope'; actor: ModActor; comment: string }
+  | { action: 'deliver'; actor: ModActor; note: string | null; linkedChangeApproved: boolean }
+  | { action: 'request_acceptance'; actor: ModActor; note: string | null }
+  | { action: 'accept'; actor: ModActor; comment: string | null }
+  | { action: 'reject_acceptance'; actor: ModActor; comment: string }
+  | { action: 'cancel'; actor: ModActor; reason: string };
+export type ModificationAction = ModificationCommand['action'];
+
+export interface ModificationEvent {
+  seq: number;
+  type: ModificationAction | 'submitted' | 'delivery_warning' | 'delivery_breached' | 'maintenance_ending' | 'maintenance_ended';
+  actor: ModActor | null;
+  at: number;
+  fromState: ModificationState | null;
+  toState: ModificationState;
+  note: string | null;
+  data: Record<string, unknown>;
+}
+
+export interface ModificationView {
+  modificationId: string;
+  number: string;
+  systemId: string;
+  type: ModificationType;
+  title: string;
+  state: ModificationState;
+  assessment: { feasible: boolean; effortDays: number; schemaChange: boolean; linkedChangeId: string | null } | null;
+  delivery: ClockView;
+  liveAt: number | null;
+  acceptanceEligibleAt: number | null;
+  acceptedAt: number | null;
+  maintenanceEndsAt: number | null;
+  allowedActions: ModificationAction[];
+  events: ModificationEvent[];
+  seq: number;
+}
+
+const ALLOWED: Record<ModificationAction, ModificationState[]> = {
+  assess: ['submitted', 'assessed'],
+  approve_scope: ['assessed'],
+  reject_scope: ['assessed'],
+  deliver: ['approved'],
+  request_acceptance: ['live'],
+  accept: ['acceptance_requested'],
+  reject_acceptance: ['acceptance_requested'],
+  cancel: ['submitted', 'assessed', 'approved'],
+};
+const NEXT: Record<ModificationAction, ModificationState | null> = {
+  assess: 'assessed',
+  approve_scope: 'approved',
+  reject_scope: 'scope_rejected',
+  deliver: 'live',
+  request_acceptance: 'acceptance_requested',
+  accept: 'accepted',
+  reject_acceptance: 'live',
+  cancel: 'cancelled',
+};
+
+export class ModificationProcess {
+  private state: ModificationState = 'submitted';
+  private clock: SlaClock;
+  private assessment: ModificationView['assessment'] = null;
+  private liveAt: number | null = null;
+  private acceptedAt: number | null = null;
+  private events: ModificationEvent[] = [];
+  private seq = 0;
+  private noticeSent = false;
+  private readonly calendar: WorkingCalendar;
+
+  constructor(private readonly input: ModificationInput) {
+    this.calendar = new WorkingCalendar(input.calendar);
+    this.clock = startClock({
+      kind: 'delivery',
+      basis: 'wall',
+      budgetMs: input.deliveryBudgetMs,
+      policyVersion: input.policyVersion,
+      warningFractions: input.warningFractions,
+      at: input.submittedAt,
+    });
+    this.record('submitted', input.submittedBy, input.submittedAt, null, null, { type: input.type, department: input.department });
+  }
+
+  get current(): ModificationState {
+    return this.state;
+  }
+
+  get terminal(): boolean {
+    return ['closed', 'scope_rejected', 'cancelled'].includes(this.state);
+  }
+
+  allowedActions(): ModificationAction[] {
+    return (Object.keys(ALLOWED) as ModificationAction[]).filter((a) => ALLOWED[a].includes(this.state));
+  }
+
+  /** S17: acceptance may be requested from 7 working days after go-live. */
+  acceptanceEligibleAt(): number | null {
+    return this.liveAt === null ? null : this.calendar.addWorkingDays(this.liveAt, this.input.acceptanceAfterWorkingDays);
+  }
+
+  maintenanceEndsAt(): number | null {
+    if (this.acceptedAt === null) return null;
+    const m = this.input.maintenance;
+    return 'months' in m ? addCalendarMonths(this.acceptedAt, m.months, this.input.calendar.utcOffsetMinutes) : this.acceptedAt + m.ms;
+  }
+
+  check(command: ModificationCommand, at: number): void {
+    const allowed = this.allowedActions();
+    if (!allowed.includes(command.action)) {
+      throw illegal(this.state, `cannot ${command.action} a modification that is ${this.state}; allowed: ${allowed.join(', ') || 'none'}`, allowed);
+    }
+    if (command.action === 'deliver' && this.assessment?.schemaChange && !command.linkedChangeApproved) {
+      throw illegal(this.state, 'it changes the database schema: its linked change must be approved first (S4)', allowed);
+    }
+    if (command.action === 'request_acceptance') {
+      const eligible = this.acceptanceEligibleAt()!;
+      if (at < eligible) throw illegal(this.state, `acceptance may be requested from ${new Date(eligible).toISOString()} (7 working days after go-live)`, allowed);
+    }
+  }
+
+  apply(command: ModificationCommand, at: number): ModificationEvent {
+    this.check(command, at);
+    const from = this.state;
+    this.state = NEXT[command.action] ?? this.state;
+    let note: string | null = null;
+    const data: Record<string, unknown> = {};
+    switch (command.action) {
+      case 'assess':
+        this.assessment = { feasible: command.feasible, effortDays: command.effortDays, schemaChange: command.schemaChange, linkedChangeId: command.linkedChangeId };
+        Object.assign(data, this.assessment);
+        note = command.note;
+        break;
+      case 'deliver':
+        this.clock = stopClock(this.clock, this.calendar, at);
+        this.liveAt = at;
+        note = command.note;
+        break;
+      case 'accept':
+        this.acceptedAt = at;
+        note = command.comment;
+        data.maintenanceEndsAt = this.maintenanceEndsAt();
+        break;
+      case 'cancel':
+        this.clock = stopClock(this.clock, this.calendar, at);
+        note = command.reason;
+        break;
+      case 'reject_scope':
+        this.clock = stopClock(this.clock, this.calendar, at);
+        note = command.comment;
+        break;
+      case 'approve_scope':
+        note = command.comment;
+        break;
+      case 'reject_acceptance':
+        note = command.comment;
+        break;
+      case 'request_acceptance':
+        note = command.note;
+        break;
+    }
+    return this.record(command.action, command.actor, at, from, note, data);
+  }
+
+  nextWakeAt(): number | null {
+    const times: number[] = [];
+    const clockNext = nextEventAt(this.clock, this.calendar);
+    if (clockNext !== null) times.push(clockNext);
+    const ends = this.maintenanceEndsAt();
+    if (ends !== null && this.state === 'accepted') {
+      if (!this.noticeSent) times.push(ends - this.input.maintenanceNoticeMs);
+      times.push(ends);
+    }
+    return times.length ? Math.min(...times) : null;
+  }
+
+  /** Delivery warnings and breach (S3, S11), and the end of free maintenance with a notice before it. */
+  tick(at: number): { events: ModificationEvent[]; fired: ClockEvent[] } {
+    const fired = dueEvents(this.clock, this.calendar, at);
+    this.clock = markFired(this.clock, fired);
+    const events = fired.map((e) =>
+      this.record(e.type === 'breach' ? 'delivery_breached' : 'delivery_warning', null, e.type === 'breach' ? e.at : at, this.state, null, {
+        deadline: e.deadline,
+        ...(e.type === 'warning' ? { fraction: e.fraction } : {}),
+      }),
+    );
+    const ends = this.maintenanceEndsAt();
+    if (ends !== null && this.state === 'accepted') {
+      if (!this.noticeSent && at >= ends - this.input.maintenanceNoticeMs) {
+        this.noticeSent = true;
+        events.push(this.record('maintenance_ending', null, at, this.state, null, { endsAt: ends }));
+      }
+      if (at >= ends) {
+        const from = this.state;
+        this.state = 'closed';
+        events.push(this.record('maintenance_ended', null, ends, from, null, { endedAt: ends }));
+      }
+    }
+    return { events, fired };
+  }
+
+  view(at: number): ModificationView {
+    return {
+      modificationId: this.input.modificationId,
+      number: this.input.number,
+      systemId: this.input.systemId,
+      type: this.input.type,
+      title: this.input.title,
+      state: this.state,
+      assessment: this.assessment,
+      delivery: viewClock(this.clock, this.calendar, at),
+      liveAt: this.liveAt,
+      acceptanceEligibleAt: this.acceptanceEligibleAt(),
+      acceptedAt: this.acceptedAt,
+      maintenanceEndsAt: this.maintenanceEndsAt(),
+      allowedActions: this.allowedActions(),
+      events: this.events,
+      seq: this.seq,
+    };
+  }
+
+  private record(
+    type: ModificationEvent['type'],
+    actor: ModActor | null,
+    at: number,
+    from: ModificationState | null,
+    note: string | null,
+    data: Record<string, unknown> = {},
+  ): ModificationEvent {
+    this.seq += 1;
+    const e: ModificationEvent = { seq: this.seq, type, actor, at, fromState: from, toState: this.state, note, data };
+    this.events = [...this.events, e];
+    return e;
+  }
+}
