@@ -1,22 +1,13 @@
-import { ApplicationFailure, allHandlersFinished, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import { ChangeCommand, ChangeDecision, ChangeInput, ChangeProcess } from '../domain/change-process';
-import { DomainError } from '../domain/errors';
 import { changeCommandUpdate, changeOpenedUpdate, changeViewQuery } from '../shared/change-messages';
 import type { ChangeNotice, RecipientRef } from '../shared/notify-messages';
 import type { createChangeActivities } from '../activities/change.activities';
+import { PROJECTION_ACTIVITY_OPTIONS, rethrowAsFailure } from './domain-failure';
 import { notifyAll } from './notify';
 
-const { projectChange } = proxyActivities<ReturnType<typeof createChangeActivities>>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-});
+const { projectChange } = proxyActivities<ReturnType<typeof createChangeActivities>>(PROJECTION_ACTIVITY_OPTIONS);
 
-function rethrow(err: unknown): never {
-  if (err instanceof DomainError) {
-    throw ApplicationFailure.create({ type: err.code, message: err.message, details: [err.details], nonRetryable: true });
-  }
-  throw err;
-}
 
 /**
  * One change (S4): reviewed by the hospital's IT department before anything touches the schema. The review
@@ -59,7 +50,7 @@ export async function changeWorkflow(input: ChangeInput): Promise<void> {
       try {
         decision = change.apply(command, Date.now());
       } catch (err) {
-        rethrow(err);
+        rethrowAsFailure(err);
       }
       changes++;
       await condition(() => opened);
@@ -78,7 +69,7 @@ export async function changeWorkflow(input: ChangeInput): Promise<void> {
         try {
           change.check(command, Date.now());
         } catch (err) {
-          rethrow(err);
+          rethrowAsFailure(err);
         }
       },
     },

@@ -1,5 +1,4 @@
 import {
-  ApplicationFailure,
   ChildWorkflowHandle,
   ParentClosePolicy,
   allHandlersFinished,
@@ -10,7 +9,6 @@ import {
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import { DomainError } from '../domain/errors';
 import { isTerminal } from '../domain/incident';
 import { Actor, IncidentInput, IncidentProcess, TimelineEvent, VendorEvent } from '../domain/incident-process';
 import { EscalationTrigger } from '../domain/escalation';
@@ -20,20 +18,11 @@ import { incidentCommandUpdate, incidentOpenedUpdate, incidentViewQuery } from '
 import type { NotifySubject, RecipientRef } from '../shared/notify-messages';
 import type { createIncidentActivities } from '../activities/incident.activities';
 import { escalationWorkflow } from './escalation.workflow';
+import { PROJECTION_ACTIVITY_OPTIONS, rethrowAsFailure } from './domain-failure';
 import { notifyAll } from './notify';
 
-const { projectIncident } = proxyActivities<ReturnType<typeof createIncidentActivities>>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-});
+const { projectIncident } = proxyActivities<ReturnType<typeof createIncidentActivities>>(PROJECTION_ACTIVITY_OPTIONS);
 
-/** Domain errors become non-retryable failures whose type is the error code; the API maps them to 409/400. */
-function rethrow(err: unknown): never {
-  if (err instanceof DomainError) {
-    throw ApplicationFailure.create({ type: err.code, message: err.message, details: [err.details], nonRetryable: true });
-  }
-  throw err;
-}
 
 /** Who hears what (S10, S12): the engineer always; breaches and unassigned reports also the PM and the dispatchers. */
 function recipientsFor(kind: NotifySubject['kind'], assigneeId: string | null): RecipientRef[] {
@@ -133,7 +122,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<void> {
       try {
         event = incident.apply(command, now);
       } catch (err) {
-        rethrow(err);
+        rethrowAsFailure(err);
       }
       changes++;
       await condition(() => opened);
@@ -163,7 +152,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<void> {
         try {
           incident.check(command);
         } catch (err) {
-          rethrow(err);
+          rethrowAsFailure(err);
         }
       },
     },

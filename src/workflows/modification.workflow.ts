@@ -1,20 +1,11 @@
-import { ApplicationFailure, allHandlersFinished, condition, proxyActivities, setHandler } from '@temporalio/workflow';
-import { DomainError } from '../domain/errors';
+import { allHandlersFinished, condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import { ModificationEvent, ModificationInput, ModificationProcess } from '../domain/modification';
 import { modificationCommandUpdate, modificationOpenedUpdate, modificationViewQuery } from '../shared/modification-messages';
 import type { createChangeActivities } from '../activities/change.activities';
+import { PROJECTION_ACTIVITY_OPTIONS, rethrowAsFailure } from './domain-failure';
 
-const { projectModification } = proxyActivities<ReturnType<typeof createChangeActivities>>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-});
+const { projectModification } = proxyActivities<ReturnType<typeof createChangeActivities>>(PROJECTION_ACTIVITY_OPTIONS);
 
-function rethrow(err: unknown): never {
-  if (err instanceof DomainError) {
-    throw ApplicationFailure.create({ type: err.code, message: err.message, details: [err.details], nonRetryable: true });
-  }
-  throw err;
-}
 
 /** One modification request (S3, S11, S17): the 7-day delivery clock, acceptance after go-live, free maintenance. */
 export async function modificationWorkflow(input: ModificationInput): Promise<void> {
@@ -37,7 +28,7 @@ export async function modificationWorkflow(input: ModificationInput): Promise<vo
       try {
         event = mod.apply(command, now);
       } catch (err) {
-        rethrow(err);
+        rethrowAsFailure(err);
       }
       changes++;
       await condition(() => opened);
@@ -50,7 +41,7 @@ export async function modificationWorkflow(input: ModificationInput): Promise<vo
         try {
           mod.check(command, Date.now());
         } catch (err) {
-          rethrow(err);
+          rethrowAsFailure(err);
         }
       },
     },

@@ -8,7 +8,8 @@ import { DataSource } from 'typeorm';
 import { CHANGE_KINDS, CHANGE_STATES, ChangeActor, ChangeKind, OBJECT_ACTIONS, OBJECT_TYPES, REVIEW_DECISIONS, RISKS, ReviewDecision, Revision, Risk, assessRevision } from '../../domain/change';
 import { ChangeCommand, ChangeInput, ChangeView } from '../../domain/change-process';
 import { lineDiff } from '../../domain/text-diff';
-import { formatDayNumber, formatInZone, localDayNumber } from '../../domain/time';
+import { formatInZone } from '../../domain/time';
+import { allocateNumber } from '../../persistence/numbering';
 import { SqlDialect, classifySql } from '../../infra/sql-classifier';
 import { CHANGE_WORKFLOW_TYPE, changeCommandUpdate, changeOpenedUpdate, changeWorkflowId } from '../../shared/change-messages';
 import { Allow } from '../auth/decorators';
@@ -131,12 +132,7 @@ export class ChangesService {
     }
     const { spec } = await this.calendars.current();
     const now = this.clock.now();
-    const day = formatDayNumber(localDayNumber(now, spec.utcOffsetMinutes));
-    const [counter] = await this.ds.query(
-      `INSERT INTO change_counters (day, last_value) VALUES ($1, 1) ON CONFLICT (day) DO UPDATE SET last_value = change_counters.last_value + 1 RETURNING last_value`,
-      [day],
-    );
-    const number = `CHG-${day.replace(/-/g, '')}-${String(counter.last_value).padStart(4, '0')}`;
+    const number = await allocateNumber(this.ds, 'CHG', now, spec.utcOffsetMinutes);
     const changeId = randomUUID();
     const first = this.revision(auth, dto, 1);
     const input: ChangeInput = {

@@ -5,7 +5,8 @@ import { DataSource } from 'typeorm';
 import { IncidentState, isTerminal, nextState } from '../../domain/incident';
 import { IncidentCommand, IncidentCommandBody, IncidentInput, IncidentView } from '../../domain/incident-process';
 import { viewClock } from '../../domain/sla-clock';
-import { formatInZone, localDayNumber, formatDayNumber, MINUTE_MS } from '../../domain/time';
+import { MINUTE_MS, formatInZone } from '../../domain/time';
+import { allocateNumber } from '../../persistence/numbering';
 import { IncidentEntity } from '../../persistence/entities';
 import {
   INCIDENT_WORKFLOW_TYPE,
@@ -49,7 +50,7 @@ export class IncidentsService {
     if (!system) throw new UnprocessableEntityException({ code: 'UNKNOWN_SYSTEM', message: `no business system ${dto.systemId}`, field: 'systemId' });
     const assignee = await this.resolveAssignee(dto.assigneeId, reportedAt);
     const { spec } = await this.calendars.current();
-    const number = await this.allocateNumber(now, spec.utcOffsetMinutes);
+    const number = await allocateNumber(this.ds, 'INC', now, spec.utcOffsetMinutes);
     const input: IncidentInput = {
       incidentId: randomUUID(),
       number,
@@ -158,17 +159,6 @@ export class IncidentsService {
     const [user] = await this.ds.query(`SELECT id, display_name FROM users WHERE id = $1 AND active AND roles && ARRAY['engineer','project_manager']`, [id]);
     if (!user) throw new UnprocessableEntityException({ code: 'UNKNOWN_ASSIGNEE', message: `assigneeId ${id} is not an active engineer`, field: 'assigneeId' });
     return { id: user.id, name: user.display_name };
-  }
-
-  /** INC-YYYYMMDD-NNNN, numbered per day of the contract's zone. */
-  private async allocateNumber(now: number, offsetMinutes: number): Promise<string> {
-    const day = formatDayNumber(localDayNumber(now, offsetMinutes));
-    const [row] = await this.ds.query(
-      `INSERT INTO incident_counters (day, last_value) VALUES ($1, 1)
-       ON CONFLICT (day) DO UPDATE SET last_value = incident_counters.last_value + 1 RETURNING last_value`,
-      [day],
-    );
-    return `INC-${day.replace(/-/g, '')}-${String(row.last_value).padStart(4, '0')}`;
   }
 
   private mapClock(c: ReturnType<typeof viewClock>, offset: number) {

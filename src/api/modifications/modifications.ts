@@ -5,7 +5,8 @@ import { IsBoolean, IsIn, IsNumber, IsOptional, IsString, Length, Max, Min } fro
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { MODIFICATION_TYPES, ModificationCommand, ModificationInput, ModificationType, ModificationView } from '../../domain/modification';
-import { DAY_MS, formatDayNumber, formatInZone, localDayNumber } from '../../domain/time';
+import { DAY_MS, formatInZone } from '../../domain/time';
+import { allocateNumber } from '../../persistence/numbering';
 import { MODIFICATION_WORKFLOW_TYPE, modificationCommandUpdate, modificationOpenedUpdate, modificationWorkflowId } from '../../shared/modification-messages';
 import { Allow } from '../auth/decorators';
 import { Auth, Principal } from '../auth/principal';
@@ -66,12 +67,7 @@ export class ModificationsService {
     const policy = await this.calendars.policy();
     const { spec } = await this.calendars.current();
     const now = this.clock.now();
-    const day = formatDayNumber(localDayNumber(now, spec.utcOffsetMinutes));
-    const [counter] = await this.ds.query(
-      `INSERT INTO modification_counters (day, last_value) VALUES ($1, 1) ON CONFLICT (day) DO UPDATE SET last_value = modification_counters.last_value + 1 RETURNING last_value`,
-      [day],
-    );
-    const number = `MOD-${day.replace(/-/g, '')}-${String(counter.last_value).padStart(4, '0')}`;
+    const number = await allocateNumber(this.ds, 'MOD', now, spec.utcOffsetMinutes);
     const id = randomUUID();
     const input: ModificationInput = {
       modificationId: id,
