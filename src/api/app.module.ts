@@ -21,7 +21,12 @@ import { UsersController } from './users/users.controller';
 import { VendorsController, VendorsService } from './vendors/vendors';
 import { EscalationsController, EscalationsService } from './escalations/escalations';
 import { NotificationsController, NotificationsService } from './notifications/notifications';
+import { ChangesController, ChangesService } from './changes/changes';
+import { ModificationsController, ModificationsService } from './modifications/modifications';
 import { UsersService } from './users/users.service';
+import { CmdbController } from './cmdb/cmdb.controller';
+import { CmdbImportService } from './cmdb/cmdb-import';
+import { CmdbService } from './cmdb/cmdb.service';
 
 export interface AppDeps {
   config: WardlineConfig;
@@ -52,6 +57,9 @@ export class AppModule {
         VendorsController,
         EscalationsController,
         NotificationsController,
+        CmdbController,
+        ChangesController,
+        ModificationsController,
       ],
       providers: [
         { provide: CONFIG, useValue: deps.config },
@@ -67,6 +75,10 @@ export class AppModule {
         VendorsService,
         EscalationsService,
         NotificationsService,
+        CmdbService,
+        CmdbImportService,
+        ChangesService,
+        ModificationsService,
       ],
     };
   }

@@ -1,0 +1,134 @@
+import { Body, Controller, Delete, Get, Header, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { ApiQuery, ApiTags } from '@nestjs/swagger';
+import { readFileSync } from 'node:fs';
+import { Allow, Public } from '../auth/decorators';
+import { Auth, Principal } from '../auth/principal';
+import { Role, STAFF } from '../auth/roles';
+import { CmdbImportService } from './cmdb-import';
+import { CreateItemDto, CreateRelationDto, ImportDto, UpdateItemDto } from './cmdb.dto';
+import { CmdbService, invalid } from './cmdb.service';
+import { topologyPageHtml } from './topology-page';
+
+/** Who may change the CMDB; engineers may add and edit but not delete. */
+const WRITERS: Role[] = ['it_manager', 'project_manager', 'engineer'];
+const DELETERS: Role[] = ['it_manager', 'project_manager'];
+
+let cytoscapeJs: string | null = null;
+const cytoscapeScript = () => (cytoscapeJs ??= readFileSync(require.resolve('cytoscape/dist/cytoscape.min.js'), 'utf8'));
+
+@ApiTags('cmdb')
+@Controller('cmdb')
+export class CmdbController {
+  constructor(
+    private readonly service: CmdbService,
+    private readonly importer: CmdbImportService,
+  ) {}
+
+  @Get('types')
+  @Allow(...STAFF)
+  types() {
+    return this.service.types();
+  }
+
+  @Get('items')
+  @Allow(...STAFF)
+  @ApiQuery({ name: 'type', required: false }) @ApiQuery({ name: 'status', required: false, description: 'comma-separated lifecycle statuses' })
+  @ApiQuery({ name: 'q', required: false, description: 'text in name or display name' }) @ApiQuery({ name: 'attr.os', required: false, description: 'attr.<name>=<value>: attribute equality' })
+  list(@Query() query: Record<string, unknown>) {
+    return this.service.list(query);
+  }
+
+  @Get('items.csv')
+  @Allow(...STAFF)
+  @Header('content-type', 'text/csv; charset=utf-8')
+  @Header('content-disposition', 'attachment; filename="cmdb-items.csv"')
+  exportCsv(@Query('type') type?: string) {
+    return this.importer.exportCsv(type);
+  }
+
+  @Post('import')
+  @Allow(...WRITERS)
+  @ApiQuery({ name: 'dryRun', required: false, description: 'true (default): only report, row by row; false: apply the good rows' })
+  import(@Auth() auth: Principal, @Body() dto: ImportDto, @Query('dryRun') dryRun?: string) {
+    if (dryRun !== undefined && dryRun !== 'true' && dryRun !== 'false') throw invalid([{ field: 'dryRun', reason: 'dryRun must be true or false' }]);
+    return this.importer.import(auth, dto.csv, dryRun !== 'false');
+  }
+
+  @Post('items')
+  @Allow(...WRITERS)
+  create(@Auth() auth: Principal, @Body() dto: CreateItemDto) {
+    return this.service.createItem(auth, dto);
+  }
+
+  @Get('items/:ref')
+  @Allow(...STAFF)
+  get(@Param('ref') ref: string) {
+    return this.service.get(ref);
+  }
+
+  @Patch('items/:ref')
+  @Allow(...WRITERS)
+  update(@Auth() auth: Principal, @Param('ref') ref: string, @Body() dto: UpdateItemDto) {
+    return this.service.updateItem(auth, ref, dto);
+  }
+
+  @Delete('items/:ref')
+  @Allow(...DELETERS)
+  remove(@Auth() auth: Principal, @Param('ref') ref: string) {
+    return this.service.deleteItem(auth, ref);
+  }
+
+  @Get('items/:ref/history')
+  @Allow(...STAFF)
+  history(@Param('ref') ref: string) {
+    return this.service.itemHistory(ref);
+  }
+
+  @Get('items/:ref/impact')
+  @Allow(...STAFF)
+  impact(@Param('ref') ref: string, @Query('depth') depth?: string) {
+    return this.service.impact(ref, depth);
+  }
+
+  @Get('items/:ref/dependencies')
+  @Allow(...STAFF)
+  dependencies(@Param('ref') ref: string, @Query('depth') depth?: string) {
+    return this.service.dependencies(ref, depth);
+  }
+
+  @Get('items/:ref/topology')
+  @Allow(...STAFF)
+  topology(@Param('ref') ref: string, @Query('depth') depth?: string) {
+    return this.service.topology(ref, depth);
+  }
+
+  @Post('relations')
+  @Allow(...WRITERS)
+  relate(@Auth() auth: Principal, @Body() dto: CreateRelationDto) {
+    return this.service.createRelation(auth, dto);
+  }
+
+  @Delete('relations/:id')
+  @Allow(...DELETERS)
+  unrelate(@Auth() auth: Principal, @Param('id', ParseUUIDPipe) id: string) {
+    return this.service.deleteRelation(auth, id);
+  }
+
+  /** The page holds no data: it fetches the graph with the token from its URL fragment. */
+  @Get('topology')
+  @Public()
+  @Header('content-type', 'text/html; charset=utf-8')
+  @Header('cache-control', 'no-store')
+  page() {
+    return topologyPageHtml();
+  }
+
+  /** cytoscape.js from node_modules, so the page works on a hospital network with no internet. */
+  @Get('assets/cytoscape.min.js')
+  @Public()
+  @Header('content-type', 'application/javascript; charset=utf-8')
+  @Header('cache-control', 'public, max-age=86400')
+  cytoscape() {
+    return cytoscapeScript();
+  }
+}
