@@ -110,6 +110,10 @@ describe('vendor escalation and notifications', () => {
     const [row] = await p.ds.query(`SELECT id FROM escalations WHERE incident_id = $1`, [input.incidentId]);
     const arrived = await p.call('POST', `/escalations/${row.id}/progress`, vendorUser.token, { kind: 'arrived', note: '到达机房' });
     expect(arrived.status).toBe(200);
+    // The hospital's IT manager hears that the vendor is on site.
+    await waitUntil('the on-site mail', async () =>
+      smtp.mails.find((m) => m.to.includes('wang@hospital.example.cn') && parseMail(m.raw).headers.get('subject')!.includes('原厂已到场')),
+    );
     await new Promise((r) => setTimeout(r, 3000));
     // Acknowledged at L2: L3 is never called.
     expect(hook.requests.filter((r) => r.text.includes(input.number))).toEqual([]);

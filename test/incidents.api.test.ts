@@ -98,6 +98,17 @@ describe('incidents through the API', () => {
     expect(after.body).toMatchObject({ code: 'ILLEGAL_TRANSITION', state: 'closed', allowedActions: [] });
   });
 
+  it('shows the business systems that depend on the failed one, through the CMDB (P1, S9)', async () => {
+    const itManager2 = await p.user(['it_manager'], 'CMDB 管理员');
+    // 临床用血管理系统 (SYS-22) depends on the PACS (SYS-11) here.
+    const rel = await p.call('POST', '/cmdb/relations', itManager2.token, { type: 'depends_on', sourceId: 'SYS-22', targetId: 'SYS-11' });
+    expect(rel.status).toBe(201);
+    const opened = await p.call('POST', '/incidents', dispatcher.token, report({ priority: 'P2' }));
+    const detail = await p.call('GET', `/incidents/${opened.body.number}`, dispatcher.token);
+    expect(detail.body.affectedSystems.map((s: any) => s.name)).toEqual(['SYS-11', 'SYS-22']);
+    expect(detail.body.affectedSystems[1].path.length).toBe(2);
+  });
+
   it('answers 409 naming the state and the allowed actions for an illegal transition', async () => {
     const opened = await p.call('POST', '/incidents', dispatcher.token, report({ priority: 'P3' }));
     const res = await p.call('POST', `/incidents/${opened.body.number}/confirm`, dispatcher.token, {});

@@ -46,6 +46,7 @@ function sample(locale: Locale): Samples {
     'vendor-promise-missed': { ...escalation, acknowledgedBy: '原厂张工', promisedOnSiteAt: PROMISED },
     'escalation-resolved': { ...escalation },
     'escalation-no-contacts': { ...escalation, reason: '修复时限已超时' },
+    'vendor-on-site': { ...escalation, arrivedBy: '原厂赵经理', arrivedAt: PROMISED },
     'change-review-requested': {
       changeNumber: 'CHG-20261127-0001',
       systemName: 'PACS',

@@ -244,8 +244,9 @@ export function createNotifyActivities(deps: NotifyActivityDeps) {
               linkTtlHours: Math.round((subject.linkTtlMinutes / 60) * 10) / 10,
             });
           }
-          case 'vendor_acknowledged':
           case 'vendor_on_site':
+            return r('vendor-on-site', { ...header, arrivedBy: subject.arrivedBy ?? '', arrivedAt: subject.arrivedAt ?? 0 });
+          case 'vendor_acknowledged':
             return r('vendor-acknowledged', { ...header, acknowledgedBy: subject.acknowledgedBy ?? '', promisedOnSiteAt: subject.promisedOnSiteAt ?? null });
           case 'vendor_promise_missed':
             return r('vendor-promise-missed', { ...header, acknowledgedBy: subject.acknowledgedBy ?? '', promisedOnSiteAt: subject.promisedOnSiteAt ?? 0 });

@@ -47,6 +47,7 @@ export interface TemplateData {
   'escalated-to-vendor': EscalationHeader & { level: number; reason: string; ackLink: string | null; linkTtlHours: number };
   'vendor-acknowledged': EscalationHeader & { acknowledgedBy: string; promisedOnSiteAt: number | null };
   'vendor-promise-missed': EscalationHeader & { acknowledgedBy: string; promisedOnSiteAt: number };
+  'vendor-on-site': EscalationHeader & { arrivedBy: string; arrivedAt: number };
   'escalation-resolved': EscalationHeader;
   'escalation-no-contacts': EscalationHeader & { reason: string };
   'change-review-requested': ChangeHeader & { riskLabel: string; revision: number; dueAt: number | null; reminder: boolean; escalated: boolean };
@@ -63,6 +64,7 @@ export const TEMPLATE_NAMES: TemplateName[] = [
   'escalated-to-vendor',
   'vendor-acknowledged',
   'vendor-promise-missed',
+  'vendor-on-site',
   'escalation-resolved',
   'escalation-no-contacts',
   'change-review-requested',

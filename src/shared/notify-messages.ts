@@ -25,6 +25,8 @@ export type NotifySubject =
       linkTtlMinutes: number;
       acknowledgedBy?: string;
       promisedOnSiteAt?: number | null;
+      arrivedBy?: string;
+      arrivedAt?: number | null;
     }
   | ChangeNotice;
 

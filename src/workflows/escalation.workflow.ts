@@ -55,6 +55,8 @@ export async function escalationWorkflow(input: EscalationInput): Promise<Escala
   };
   let settled: 'resolved' | 'cancelled' | null = null;
   let vendorResolved = false;
+  let arrivedBy: string | null = null;
+  const managers: RecipientRef[] = [{ kind: 'role', role: 'project_manager' }];
   const told: RecipientRef[] = [];
   const incident = getExternalWorkflowHandle(input.incidentWorkflowId);
 
@@ -76,6 +78,8 @@ export async function escalationWorkflow(input: EscalationInput): Promise<Escala
     linkTtlMinutes: input.policy.linkTtlMinutes,
     acknowledgedBy: view.acknowledgement?.by.name,
     promisedOnSiteAt: view.acknowledgement?.promisedOnSiteAt ?? null,
+    arrivedBy: arrivedBy ?? undefined,
+    arrivedAt: view.arrivedAt,
   });
   const notify = async (step: string, kind: Parameters<typeof subject>[0], recipients: RecipientRef[], urgent = true) => {
     for (const r of recipients) if (!told.some((t) => JSON.stringify(t) === JSON.stringify(r))) told.push(r);
@@ -104,13 +108,20 @@ export async function escalationWorkflow(input: EscalationInput): Promise<Escala
   setHandler(
     escalationProgressUpdate,
     async ({ kind, by, note }) => {
+      const firstArrival = kind === 'arrived' && view.arrivedAt === null;
       if (kind === 'arrived') {
         view.arrivedAt ??= Date.now();
+        arrivedBy ??= by.name;
         view.status = 'vendor_on_site';
       }
       if (kind === 'resolved') vendorResolved = true;
       const type: VendorEventType = kind === 'arrived' ? 'vendor_arrived' : kind === 'remote_session' ? 'vendor_remote_session' : 'vendor_resolved';
       await report(type, by, note ?? null);
+      if (firstArrival) {
+        const onSite: RecipientRef[] = [...managers, { kind: 'role', role: 'it_manager' }];
+        if (input.assigneeId) onSite.push({ kind: 'user', id: input.assigneeId });
+        await notify('arrived', 'vendor_on_site', onSite, false);
+      }
       return view;
     },
     {
@@ -123,7 +134,6 @@ export async function escalationWorkflow(input: EscalationInput): Promise<Escala
 
   const plan = await loadEscalationPlan({ systemId: input.systemId });
   await projectEscalation({ view, vendorId: plan.vendorId });
-  const managers: RecipientRef[] = [{ kind: 'role', role: 'project_manager' }];
 
   if (plan.contacts.length === 0) {
     // S7 needs someone to call: without vendor contacts the project manager hears why.

@@ -14,5 +14,5 @@ export const Allow = (...roles: Role[]) =>
     ApiForbiddenResponse({ description: `needs one of: ${['admin', ...roles].join(', ')}` }),
   );
 
-/** Only for liveness probes: no data behind it. */
+/** For routes with no data behind them (liveness, static pages and scripts) or with a credential of their own (one-time links). */
 export const Public = () => SetMetadata(PUBLIC_KEY, true);

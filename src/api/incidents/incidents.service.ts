@@ -17,6 +17,7 @@ import {
 import { Principal } from '../auth/principal';
 import { CLOCK, CONFIG, Clock, TEMPORAL_CLIENT, WardlineConfig } from '../common/tokens';
 import { RosterService } from '../roster/roster';
+import { CmdbService } from '../cmdb/cmdb.service';
 import { CalendarService } from '../sla/calendar.service';
 import { SystemsService } from '../systems/systems.controller';
 import { CreateIncidentDto, ListIncidentsQuery } from './incidents.dto';
@@ -34,6 +35,7 @@ export class IncidentsService {
     private readonly systems: SystemsService,
     private readonly roster: RosterService,
     private readonly calendars: CalendarService,
+    private readonly cmdb: CmdbService,
     @Inject(TEMPORAL_CLIENT) private readonly temporal: Client,
     @Inject(CONFIG) private readonly config: WardlineConfig,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -103,8 +105,13 @@ export class IncidentsService {
     const clocks = Object.fromEntries(
       Object.entries(row.clocks).map(([k, c]) => [k, this.mapClock(viewClock(c as never, calendar, now), spec.utcOffsetMinutes)]),
     );
+    // P1/S9: the other business systems that depend on this one (through the CMDB) suffer too.
+    const system = await this.systems.find(row.systemId);
+    const impact = system ? await this.cmdb.impact(system.code) : null;
     return {
       ...this.mapRow(row, spec.utcOffsetMinutes),
+      affectedSystems: impact?.businessSystems.map((s) => ({ name: s.name, displayName: s.displayName, path: s.path })) ?? [],
+      revenuePerHourAtStake: impact?.revenuePerHourAtStake ?? null,
       clocks,
       timeline: events.map((e: Record<string, unknown>) => ({
         seq: e.seq,
