@@ -41,7 +41,6 @@ export interface NotifyActivityDeps {
 type OutboundChannel = Exclude<DeliveryChannel, 'in_app'>;
 /** Channels whose receivers honour the idempotency key; the others are never resent once a send may have happened. */
 const IDEMPOTENT_CHANNELS: OutboundChannel[] = ['webhook'];
-const ROBOTS = ['wecom', 'dingtalk'] as const;
 
 interface Addressee {
   kind: RecipientRef['kind'];

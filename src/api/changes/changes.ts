@@ -16,6 +16,7 @@ import { Allow } from '../auth/decorators';
 import { Auth, Principal } from '../auth/principal';
 import { STAFF } from '../auth/roles';
 import { CLOCK, CONFIG, Clock, TEMPORAL_CLIENT, WardlineConfig } from '../common/tokens';
+import { NoteDto, ReasonDto } from '../common/dtos';
 import { IsIsoInstant } from '../common/validation';
 import { CalendarService } from '../sla/calendar.service';
 import { SystemsService } from '../systems/systems.controller';
@@ -64,14 +65,6 @@ export class ImplementDto {
 export class VerifyDto {
   @ApiProperty({ enum: ['succeeded', 'rolled_back'] }) @IsIn(['succeeded', 'rolled_back'], { message: 'outcome must be succeeded or rolled_back' }) outcome!: 'succeeded' | 'rolled_back';
   @ApiProperty() @IsString() @Length(1, 20_000) evidence!: string;
-}
-
-export class NoteDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 2000) note?: string;
-}
-
-export class ReasonDto {
-  @ApiProperty() @IsString() @Length(1, 2000) reason!: string;
 }
 
 export class ListChangesQuery {

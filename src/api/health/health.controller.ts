@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { recordInAppNotification } from '../../persistence/notification-store';
 import { Allow, Public } from '../auth/decorators';
 import { SIGNED_IN } from '../auth/roles';
-import { CLOCK, CONFIG, Clock, TEMPORAL_CLIENT, WardlineConfig } from '../common/tokens';
+import { CONFIG, TEMPORAL_CLIENT, WardlineConfig } from '../common/tokens';
 import { CalendarService } from '../sla/calendar.service';
 
 async function probe<T>(check: () => Promise<T>): Promise<{ ok: boolean; latencyMs: number; error?: string } & Partial<T>> {
@@ -30,7 +30,6 @@ export class HealthController {
     private readonly calendars: CalendarService,
     @Inject(TEMPORAL_CLIENT) private readonly temporal: Client,
     @Inject(CONFIG) private readonly config: WardlineConfig,
-    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /** Liveness for load balancers and compose health checks: says nothing about data. */

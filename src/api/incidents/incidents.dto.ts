@@ -3,7 +3,10 @@ import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
 import { CHANNELS, Channel, INCIDENT_STATES, IncidentState, RESOLUTION_CATEGORIES, ResolutionCategory } from '../../domain/incident';
 import { PRIORITIES, Priority } from '../../domain/sla-policy';
+import { NoteDto, ReasonDto } from '../common/dtos';
 import { IsIsoInstant } from '../common/validation';
+
+export { NoteDto, ReasonDto };
 
 export class ReporterDto {
   @ApiProperty({ example: '李护士长' }) @IsString() @Length(1, 100) name!: string;
@@ -31,20 +34,12 @@ export class CreateIncidentDto {
   assigneeId?: string;
 }
 
-export class NoteDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 2000) note?: string;
-}
-
 export class ResolveDto extends NoteDto {
   @ApiProperty({ description: 'root cause' }) @IsString() @Length(1, 2000) cause!: string;
   @ApiProperty({ description: 'what was done' }) @IsString() @Length(1, 5000) fix!: string;
   @ApiProperty({ enum: RESOLUTION_CATEGORIES })
   @IsIn(RESOLUTION_CATEGORIES, { message: `category must be one of: ${RESOLUTION_CATEGORIES.join(', ')}` })
   category!: ResolutionCategory;
-}
-
-export class ReasonDto {
-  @ApiProperty() @IsString() @Length(1, 2000) reason!: string;
 }
 
 export class AssignDto extends NoteDto {

@@ -12,6 +12,7 @@ import { Allow } from '../auth/decorators';
 import { Auth, Principal } from '../auth/principal';
 import { STAFF } from '../auth/roles';
 import { CLOCK, CONFIG, Clock, TEMPORAL_CLIENT, WardlineConfig } from '../common/tokens';
+import { NoteDto } from '../common/dtos';
 import { CalendarService } from '../sla/calendar.service';
 import { SystemsService } from '../systems/systems.controller';
 
@@ -39,10 +40,6 @@ export class CommentDto {
 
 export class RequiredCommentDto {
   @ApiProperty() @IsString() @Length(1, 5000) comment!: string;
-}
-
-export class NoteDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 5000) note?: string;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

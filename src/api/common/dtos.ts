@@ -1,0 +1,11 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString, Length } from 'class-validator';
+
+/** Bodies that many actions share: an optional note, or a reason that must be given. */
+export class NoteDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 5000) note?: string;
+}
+
+export class ReasonDto {
+  @ApiProperty() @IsString() @Length(1, 5000) reason!: string;
+}
