@@ -1,5 +1,6 @@
 import { DynamicModule, INestApplication, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Client } from '@temporalio/client';
@@ -86,7 +87,9 @@ export class AppModule {
 
 /** The HTTP app with validation, errors, and the OpenAPI page at /docs (JSON at /docs-json). */
 export async function createApp(deps: AppDeps, options: { logger?: false } = {}): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule.register(deps), { logger: options.logger ?? ['error', 'warn'] });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(deps), { logger: options.logger ?? ['error', 'warn'] });
+  // CMDB imports carry a whole file in JSON (an .xlsx as base64 grows by a third); the default is 100 kB.
+  app.useBodyParser('json', { limit: '10mb' });
   app.useGlobalPipes(createValidationPipe());
   const document = SwaggerModule.createDocument(
     app,

@@ -4,6 +4,7 @@ import { CRITICALITIES, Criticality, FieldProblem, ITEM_TYPES, ITEM_TYPE_NAMES, 
 import { formatCsv, parseCsv } from '../../domain/cmdb-csv';
 import { Principal } from '../auth/principal';
 import { CmdbService, invalid, mapItem } from './cmdb.service';
+import { SheetRecord, UnreadableXlsx, formatXlsx, parseXlsx } from './cmdb-xlsx';
 
 const FIXED = ['type', 'name', 'displayName', 'ownerDepartment', 'criticality', 'lifecycleStatus', 'vendor', 'revenuePerHour'] as const;
 export const MAX_IMPORT_ROWS = 20_000;
@@ -33,7 +34,7 @@ interface Planned {
   };
 }
 
-/** S6: CSV export of items, and an import that reports every row (create, update, unchanged, refuse) before it applies the good ones. */
+/** S6: CSV and XLSX export of items, and an import that reports every row (create, update, unchanged, refuse) before it applies the good ones. */
 @Injectable()
 export class CmdbImportService {
   constructor(
@@ -42,6 +43,15 @@ export class CmdbImportService {
   ) {}
 
   async exportCsv(type?: string): Promise<string> {
+    return '\ufeff' + formatCsv(await this.exportTable(type));
+  }
+
+  /** The same columns and header as the CSV, as the first sheet of a workbook. */
+  async exportXlsx(type?: string): Promise<Buffer> {
+    return formatXlsx(await this.exportTable(type), 'cmdb-items');
+  }
+
+  private async exportTable(type?: string): Promise<string[][]> {
     if (type !== undefined && !isItemType(type)) throw invalid([{ field: 'type', reason: `unknown item type ${type}; known: ${ITEM_TYPE_NAMES.join(', ')}` }]);
     const types = type ? [type as ItemType] : ITEM_TYPE_NAMES;
     const attrs = [...new Set(types.flatMap((t) => Object.keys(ITEM_TYPES[t].attributes)))];
@@ -64,27 +74,48 @@ export class CmdbImportService {
         ...attrs.map((k) => (a[k] === undefined || a[k] === null ? '' : String(a[k]))),
       ];
     });
-    return '\ufeff' + formatCsv([[...FIXED, ...attrs.map((k) => `attr.${k}`)], ...body]);
+    return [[...FIXED, ...attrs.map((k) => `attr.${k}`)], ...body];
   }
 
-  async import(auth: Principal, csv: string, dryRun: boolean) {
-    const records = parseCsv(csv).filter((r) => r.some((c) => c.trim() !== ''));
-    if (records.length < 1) throw invalid([{ field: 'csv', reason: 'the CSV is empty: it needs a header row (type,name,displayName,…) and data rows' }]);
-    const header = records[0].map((h) => h.trim());
+  /** Exactly one of `csv` (text) or `xlsx` (a base64 .xlsx, first sheet); both become the same rows, checked and applied alike. */
+  async import(auth: Principal, input: { csv?: string; xlsx?: string }, dryRun: boolean) {
+    const given = (['csv', 'xlsx'] as const).filter((f) => input[f] !== undefined && input[f] !== null);
+    if (given.length !== 1) {
+      const reason = given.length ? 'give csv or xlsx, not both' : 'give the file as csv (text) or xlsx (base64)';
+      throw invalid([{ field: 'csv', reason }, { field: 'xlsx', reason }]);
+    }
+    if (given[0] === 'csv') {
+      // The header is row 1, as a spreadsheet numbers them; blank lines are skipped.
+      const records = parseCsv(input.csv!).filter((r) => r.some((c) => c.trim() !== '')).map((cells, i) => ({ row: i + 1, cells }));
+      return this.importRecords(auth, 'csv', records, dryRun);
+    }
+    let records: SheetRecord[];
+    try {
+      records = await parseXlsx(input.xlsx!, MAX_IMPORT_ROWS + 2);
+    } catch (err) {
+      if (err instanceof UnreadableXlsx) throw invalid([{ field: 'xlsx', reason: err.message }]);
+      throw err;
+    }
+    return this.importRecords(auth, 'xlsx', records, dryRun);
+  }
+
+  private async importRecords(auth: Principal, source: 'csv' | 'xlsx', records: SheetRecord[], dryRun: boolean) {
+    const what = source === 'csv' ? 'the CSV' : "the workbook's first sheet";
+    if (records.length < 1) throw invalid([{ field: source, reason: `${what} is empty: it needs a header row (type,name,displayName,…) and data rows` }]);
+    const header = records[0].cells.map((h) => h.trim());
     const problems: FieldProblem[] = [];
     for (const [i, h] of header.entries()) {
-      if (!(FIXED as readonly string[]).includes(h) && !/^attr\.[A-Za-z][A-Za-z0-9]*$/.test(h)) problems.push({ field: `csv.header[${i}]`, reason: `unknown column "${h}"; use ${FIXED.join(', ')} or attr.<name>` });
+      if (!(FIXED as readonly string[]).includes(h) && !/^attr\.[A-Za-z][A-Za-z0-9]*$/.test(h)) problems.push({ field: `${source}.header[${i}]`, reason: `unknown column "${h}"; use ${FIXED.join(', ')} or attr.<name>` });
     }
-    for (const required of ['type', 'name']) if (!header.includes(required)) problems.push({ field: 'csv.header', reason: `the header needs a ${required} column` });
+    for (const required of ['type', 'name']) if (!header.includes(required)) problems.push({ field: `${source}.header`, reason: `the header needs a ${required} column` });
     const dup = header.find((h, i) => header.indexOf(h) !== i);
-    if (dup) problems.push({ field: 'csv.header', reason: `column ${dup} appears twice` });
-    if (records.length - 1 > MAX_IMPORT_ROWS) problems.push({ field: 'csv', reason: `at most ${MAX_IMPORT_ROWS} rows per import` });
+    if (dup) problems.push({ field: `${source}.header`, reason: `column ${dup} appears twice` });
+    if (records.length - 1 > MAX_IMPORT_ROWS) problems.push({ field: source, reason: `at most ${MAX_IMPORT_ROWS} rows per import` });
     if (problems.length) throw invalid(problems);
 
     const seen = new Map<string, number>();
     const plans: Planned[] = [];
-    for (const [index, cells] of records.slice(1).entries()) {
-      const rowNo = index + 2; // the header is row 1, as a spreadsheet numbers them
+    for (const { row: rowNo, cells } of records.slice(1)) {
       const get = (col: string) => {
         const at = header.indexOf(col);
         return at < 0 ? '' : (cells[at] ?? '').trim();

@@ -1,10 +1,11 @@
-import { Body, Controller, Delete, Get, Header, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, Param, ParseUUIDPipe, Patch, Post, Query, StreamableFile } from '@nestjs/common';
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
 import { readFileSync } from 'node:fs';
 import { Allow, Public } from '../auth/decorators';
 import { Auth, Principal } from '../auth/principal';
 import { Role, STAFF } from '../auth/roles';
 import { CmdbImportService } from './cmdb-import';
+import { XLSX_CONTENT_TYPE } from './cmdb-xlsx';
 import { CreateItemDto, CreateRelationDto, ImportDto, UpdateItemDto } from './cmdb.dto';
 import { CmdbService, invalid } from './cmdb.service';
 import { topologyPageHtml } from './topology-page';
@@ -46,12 +47,18 @@ export class CmdbController {
     return this.importer.exportCsv(type);
   }
 
+  @Get('items.xlsx')
+  @Allow(...STAFF)
+  async exportXlsx(@Query('type') type?: string) {
+    return new StreamableFile(await this.importer.exportXlsx(type), { type: XLSX_CONTENT_TYPE, disposition: 'attachment; filename="cmdb-items.xlsx"' });
+  }
+
   @Post('import')
   @Allow(...WRITERS)
-  @ApiQuery({ name: 'dryRun', required: false, description: 'true (default): only report, row by row; false: apply the good rows' })
+  @ApiQuery({ name: 'dryRun', required: false, description: 'true (default): only report, row by row; false: apply the good rows. Body: {csv} or {xlsx: base64}' })
   import(@Auth() auth: Principal, @Body() dto: ImportDto, @Query('dryRun') dryRun?: string) {
     if (dryRun !== undefined && dryRun !== 'true' && dryRun !== 'false') throw invalid([{ field: 'dryRun', reason: 'dryRun must be true or false' }]);
-    return this.importer.import(auth, dto.csv, dryRun !== 'false');
+    return this.importer.import(auth, dto, dryRun !== 'false');
   }
 
   @Post('items')

@@ -40,11 +40,18 @@ export class CreateRelationDto {
   @ApiProperty({ description: 'item id, `type:name`, or a business system code (SYS-11)' }) @IsString() @Length(1, 300) targetId!: string;
 }
 
+/** Exactly one of csv or xlsx (the service says which is missing or doubled). */
 export class ImportDto {
-  @ApiProperty({ description: 'CSV text with a header row: type,name,displayName,ownerDepartment,criticality,lifecycleStatus,vendor,revenuePerHour,attr.<name>…' })
+  @ApiPropertyOptional({ description: 'CSV text with a header row: type,name,displayName,ownerDepartment,criticality,lifecycleStatus,vendor,revenuePerHour,attr.<name>…' })
+  @IsOptional()
   @IsString()
   @MaxLength(20_000_000)
-  csv!: string;
+  csv?: string;
+  @ApiPropertyOptional({ description: 'instead of csv: a base64-encoded .xlsx whose first sheet has the same header row and columns' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(20_000_000)
+  xlsx?: string;
 }
 
 export interface ItemView {

@@ -66,6 +66,11 @@ export class ErrorsFilter implements ExceptionFilter {
         return fromDomain(failure.type, failure.message, details);
       }
     }
+    // Errors of the body parser (http-errors): a body too large is a 413, not a 500.
+    const httpError = exception as { status?: unknown; expose?: unknown; message?: unknown; type?: unknown };
+    if (typeof httpError?.status === 'number' && httpError.status >= 400 && httpError.status < 500 && httpError.expose === true) {
+      return { statusCode: httpError.status, error: STATUS_CODES[httpError.status] ?? 'Client Error', code: String(httpError.type ?? `HTTP_${httpError.status}`), message: String(httpError.message) };
+    }
     if (exception instanceof WorkflowNotFoundError) {
       return { statusCode: 404, error: 'Not Found', code: 'NOT_FOUND', message: 'no running process for this record' };
     }
