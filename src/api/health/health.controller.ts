@@ -3,7 +3,6 @@ import { ApiTags } from '@nestjs/swagger';
 import { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { DataSource } from 'typeorm';
-import { recordInAppNotification } from '../../persistence/notification-store';
 import { Allow, Public } from '../auth/decorators';
 import { SIGNED_IN } from '../auth/roles';
 import { CONFIG, TEMPORAL_CLIENT, WardlineConfig } from '../common/tokens';
@@ -66,27 +65,8 @@ export class HealthController {
       if (pollers.length === 0) throw new Error(`no worker polls task queue ${this.config.taskQueue}`);
       return { taskQueue: this.config.taskQueue, pollers: pollers.length };
     });
-    const calendar = await this.calendars.coverage();
-    if (!calendar.ok) await this.warnAdmins(calendar.firstUncoveredDate!);
+    const calendar = await this.calendars.checkCoverage();
     const ok = postgres.ok && temporalCheck.ok && worker.ok;
     return { status: ok ? (calendar.ok ? 'ok' : 'degraded') : 'down', postgres, temporal: temporalCheck, worker, calendar };
-  }
-
-  /** Once per missing year, the admins hear that the holiday schedule must be loaded. */
-  private async warnAdmins(firstUncoveredDate: string): Promise<void> {
-    const year = firstUncoveredDate.slice(0, 4);
-    await recordInAppNotification(this.ds, {
-      idempotencyKey: `calendar-coverage:${year}`,
-      incidentId: null,
-      event: 'calendar_not_covered',
-      recipientId: null,
-      recipientRole: 'admin',
-      locale: this.config.locale,
-      title: this.config.locale === 'zh-CN' ? `工作日历缺少${year}年的节假日安排` : `The working calendar lacks the ${year} holiday schedule`,
-      body:
-        this.config.locale === 'zh-CN'
-          ? `从${firstUncoveredDate}起的日期按周一至周五计算，请通过 PUT /calendar/years/${year} 载入国务院公布的${year}年放假与调休安排。`
-          : `Dates from ${firstUncoveredDate} are computed as plain Monday–Friday. Load the official ${year} schedule with PUT /calendar/years/${year}.`,
-    });
   }
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
 import { CalendarSpec, WorkingCalendar } from '../../domain/calendar';
@@ -8,6 +8,7 @@ import { formatDayNumber, parseIsoDate } from '../../domain/time';
 import { parseCalendarIcs } from '../../infra/calendar-ics';
 import { CalendarYear, buildCalendarSpec, bundledCalendarYears } from '../../infra/china-calendar';
 import { CalendarYearEntity, SlaPolicyEntity } from '../../persistence/entities';
+import { recordInAppNotification } from '../../persistence/notification-store';
 import { CLOCK, CONFIG, Clock, WardlineConfig } from '../common/tokens';
 
 /** How far ahead the calendar must be loaded before /health and the admins are told (issue: 60 days). */
@@ -22,8 +23,10 @@ export interface CalendarCoverage {
 
 /** The working calendar and SLA policies: bundled years and the contract, plus what admins loaded into PostgreSQL. */
 @Injectable()
-export class CalendarService {
+export class CalendarService implements OnApplicationBootstrap, OnApplicationShutdown {
   private cached: { spec: CalendarSpec; calendar: WorkingCalendar } | null = null;
+  private coverageTimer: NodeJS.Timeout | null = null;
+  private readonly logger = new Logger('Calendar');
 
   constructor(
     @InjectRepository(CalendarYearEntity) private readonly years: Repository<CalendarYearEntity>,
@@ -32,6 +35,17 @@ export class CalendarService {
     @Inject(CONFIG) private readonly config: WardlineConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const check = () => this.checkCoverage().catch((err) => this.logger.warn(`calendar coverage check failed: ${String(err)}`));
+    await check();
+    this.coverageTimer = setInterval(check, 3_600_000);
+    this.coverageTimer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    if (this.coverageTimer) clearInterval(this.coverageTimer);
+  }
 
   async current(): Promise<{ spec: CalendarSpec; calendar: WorkingCalendar }> {
     if (!this.cached) {
@@ -62,6 +76,32 @@ export class CalendarService {
     const { calendar, spec } = await this.current();
     const firstUncoveredDate = calendar.firstUncoveredDate(this.clock.now(), COVERAGE_HORIZON_DAYS);
     return { ok: firstUncoveredDate === null, coveredYears: spec.coveredYears, firstUncoveredDate, horizonDays: COVERAGE_HORIZON_DAYS };
+  }
+
+  /**
+   * The coverage, and once per missing year an in-app notice to the admins that the holiday schedule must be
+   * loaded. Run at API start, every hour after, and on each /health.
+   */
+  async checkCoverage(): Promise<CalendarCoverage> {
+    const coverage = await this.coverage();
+    if (coverage.firstUncoveredDate) {
+      const first = coverage.firstUncoveredDate;
+      const year = first.slice(0, 4);
+      const zh = this.config.locale === 'zh-CN';
+      await recordInAppNotification(this.ds, {
+        idempotencyKey: `calendar-coverage:${year}`,
+        incidentId: null,
+        event: 'calendar_not_covered',
+        recipientId: null,
+        recipientRole: 'admin',
+        locale: this.config.locale,
+        title: zh ? `工作日历缺少${year}年的节假日安排` : `The working calendar lacks the ${year} holiday schedule`,
+        body: zh
+          ? `从${first}起的日期按周一至周五计算，请通过 PUT /calendar/years/${year} 载入国务院公布的${year}年放假与调休安排。`
+          : `Dates from ${first} are computed as plain Monday–Friday. Load the official ${year} schedule with PUT /calendar/years/${year}.`,
+      });
+    }
+    return coverage;
   }
 
   /** Loads or replaces one year's official schedule; every date must lie in that year and be a real date. */
