@@ -129,6 +129,11 @@ describe('modification requests', () => {
       'maintenance_ended',
     ]);
     await handle.result();
+    // S3/S11: the breach and the end of free maintenance reach the IT manager (and the PM).
+    const inbox = await p.call('GET', '/me/notifications', itManager.token);
+    const mine = inbox.body.filter((m: any) => m.title.includes(input.number)).map((m: any) => m.title);
+    expect(mine.some((t: string) => t.includes('交付已超时'))).toBe(true);
+    expect(mine.some((t: string) => t.includes('免费维护即将到期'))).toBe(true);
   });
 
   it('refuses bad input and the wrong roles', async () => {

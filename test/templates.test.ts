@@ -47,6 +47,7 @@ function sample(locale: Locale): Samples {
     'escalation-resolved': { ...escalation },
     'escalation-no-contacts': { ...escalation, reason: '修复时限已超时' },
     'vendor-on-site': { ...escalation, arrivedBy: '原厂赵经理', arrivedAt: PROMISED },
+    'modification-notice': { modificationNumber: 'MOD-20261120-0001', systemName: '临床用血管理系统', title: '报表增加科室筛选', breached: false, ending: false, percent: 75, deadline: REPAIR },
     'change-review-requested': {
       changeNumber: 'CHG-20261127-0001',
       systemName: 'PACS',
@@ -100,7 +101,7 @@ describe('notification templates', () => {
     const { title, body } = renderer.render(locale, name, data as never);
     expect(title.trim()).not.toBe('');
     // Every title names its record: the incident or the change.
-    expect(title).toMatch(/INC-20261120-0001|CHG-20261127-0001/);
+    expect(title).toMatch(/INC-20261120-0001|CHG-20261127-0001|MOD-20261120-0001/);
     expect(body.trim()).not.toBe('');
     const text = `${title}\n${body}`;
     // Every epoch-millisecond value the template prints shows as Shanghai `YYYY-MM-DD HH:MM`.

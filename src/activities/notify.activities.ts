@@ -218,6 +218,18 @@ export function createNotifyActivities(deps: NotifyActivityDeps) {
           revision: subject.revision,
           comment: subject.comment,
         });
+      case 'modification_delivery_warning':
+      case 'modification_delivery_breached':
+      case 'modification_maintenance_ending':
+        return r('modification-notice', {
+          modificationNumber: subject.modificationNumber,
+          systemName: subject.systemName,
+          title: subject.title,
+          breached: subject.kind === 'modification_delivery_breached',
+          ending: subject.kind === 'modification_maintenance_ending',
+          percent: subject.percent ?? 0,
+          deadline: subject.deadline,
+        });
       default: {
         const header = { incidentNumber: subject.incidentNumber, systemName: subject.systemName, title: subject.title };
         switch (subject.kind) {

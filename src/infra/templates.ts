@@ -52,6 +52,15 @@ export interface TemplateData {
   'escalation-no-contacts': EscalationHeader & { reason: string };
   'change-review-requested': ChangeHeader & { riskLabel: string; revision: number; dueAt: number | null; reminder: boolean; escalated: boolean };
   'change-review-decided': ChangeHeader & { decisionLabel: string; revision: number; comment: string | null };
+  'modification-notice': {
+    modificationNumber: string;
+    systemName: string;
+    title: string;
+    breached: boolean;
+    ending: boolean;
+    percent: number;
+    deadline: number | null;
+  };
 }
 export type TemplateName = keyof TemplateData;
 export const TEMPLATE_NAMES: TemplateName[] = [
@@ -69,6 +78,7 @@ export const TEMPLATE_NAMES: TemplateName[] = [
   'escalation-no-contacts',
   'change-review-requested',
   'change-review-decided',
+  'modification-notice',
 ];
 
 export interface RenderedMessage {

@@ -28,7 +28,8 @@ export type NotifySubject =
       arrivedBy?: string;
       arrivedAt?: number | null;
     }
-  | ChangeNotice;
+  | ChangeNotice
+  | ModificationNotice;
 
 export type ChangeNotice = {
   kind: 'change_review_requested' | 'change_review_reminder' | 'change_review_escalated' | 'change_review_decided';
@@ -40,6 +41,15 @@ export type ChangeNotice = {
   decision: string | null;
   comment: string | null;
   dueAt: number | null;
+};
+
+export type ModificationNotice = {
+  kind: 'modification_delivery_warning' | 'modification_delivery_breached' | 'modification_maintenance_ending';
+  modificationNumber: string;
+  systemName: string;
+  title: string;
+  deadline: number | null;
+  percent: number | null;
 };
 
 export interface NotifyRequest {

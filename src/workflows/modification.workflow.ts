@@ -1,8 +1,10 @@
-import { allHandlersFinished, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import { ModificationEvent, ModificationInput, ModificationProcess } from '../domain/modification';
 import { modificationCommandUpdate, modificationOpenedUpdate, modificationViewQuery } from '../shared/modification-messages';
 import type { createChangeActivities } from '../activities/change.activities';
+import type { ModificationNotice } from '../shared/notify-messages';
 import { PROJECTION_ACTIVITY_OPTIONS, rethrowAsFailure } from './domain-failure';
+import { notifyAll } from './notify';
 
 const { projectModification } = proxyActivities<ReturnType<typeof createChangeActivities>>(PROJECTION_ACTIVITY_OPTIONS);
 
@@ -12,7 +14,37 @@ export async function modificationWorkflow(input: ModificationInput): Promise<vo
   const mod = new ModificationProcess(input);
   let opened = false;
   let changes = 0;
-  const record = (event: ModificationEvent) => projectModification({ view: mod.view(Date.now()), event });
+  const workflowId = workflowInfo().workflowId;
+  const NOTICES: Partial<Record<ModificationEvent['type'], ModificationNotice['kind']>> = {
+    delivery_warning: 'modification_delivery_warning',
+    delivery_breached: 'modification_delivery_breached',
+    maintenance_ending: 'modification_maintenance_ending',
+  };
+  /** Records an event; warnings, the breach (S3, S11) and the end of free maintenance reach the PM and the IT manager too. */
+  const record = async (event: ModificationEvent) => {
+    await projectModification({ view: mod.view(Date.now()), event });
+    const kind = NOTICES[event.type];
+    if (!kind) return;
+    const fraction = event.data.fraction;
+    await notifyAll({
+      processId: workflowId,
+      step: `${event.seq}:${kind}`,
+      incidentId: null,
+      recipients: [
+        { kind: 'role', role: 'project_manager' },
+        { kind: 'role', role: 'it_manager' },
+      ],
+      subject: {
+        kind,
+        modificationNumber: input.number,
+        systemName: input.systemName,
+        title: input.title,
+        deadline: (event.data.deadline as number | undefined) ?? (event.data.endsAt as number | undefined) ?? null,
+        percent: typeof fraction === 'number' ? Math.round(fraction * 100) : null,
+      },
+      urgent: kind === 'modification_delivery_breached',
+    });
+  };
 
   setHandler(modificationViewQuery, () => mod.view(Date.now()));
   setHandler(modificationOpenedUpdate, async () => {
