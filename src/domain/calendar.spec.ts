@@ -1,25 +1,16 @@
 import { describe, expect, it } from '@jest/globals';
 import { buildCalendarSpec } from '../infra/china-calendar';
 import { CalendarSpec, WorkingCalendar } from './calendar';
-import { DomainError, DomainErrorCode } from './errors';
+import { DomainErrorCode } from './errors';
 import { CONTRACT_POLICY, SlaPolicy, requirePolicy, validatePolicy } from './sla-policy';
 import { HOUR_MS, MINUTE_MS, formatInZone, isIsoInstant, parseInstant } from './time';
+import { domainError } from './testing/domain-error';
 
 /** S10: Asia/Shanghai, working days 08:00–18:00, official holidays and adjusted working days from chinese-days. */
 const calendar = new WorkingCalendar(buildCalendarSpec());
 const at = (iso: string): number => Date.parse(iso);
 const show = (ms: number): string => formatInZone(ms, 8 * 60);
 const DAY = calendar.dayLengthMs;
-
-function domainError(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DomainError) return e;
-    throw e;
-  }
-  throw new Error('expected a DomainError');
-}
 
 describe('WorkingCalendar with the contract calendar (S10: working days 08:00–18:00, Asia/Shanghai)', () => {
   it('uses the contract zone and a 10-hour working day', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { DomainError, DomainErrorCode } from './errors';
+import { DomainErrorCode } from './errors';
 import {
   INCIDENT_ACTIONS,
   INCIDENT_STATES,
@@ -10,16 +10,7 @@ import {
   isTerminal,
   nextState,
 } from './incident';
-
-function domainError(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DomainError) return e;
-    throw e;
-  }
-  throw new Error('expected a DomainError');
-}
+import { domainError } from './testing/domain-error';
 
 /**
  * The lifecycle written out by hand (P3, S10, S14): acknowledge is the S10 response, arrive the on-site

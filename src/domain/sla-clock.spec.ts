@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { buildCalendarSpec } from '../infra/china-calendar';
 import { WorkingCalendar } from './calendar';
-import { DomainError, DomainErrorCode } from './errors';
+import { DomainErrorCode } from './errors';
 import {
   ClockEvent,
   SlaClock,
@@ -19,6 +19,7 @@ import {
 } from './sla-clock';
 import { CONTRACT_POLICY, incidentTargets } from './sla-policy';
 import { HOUR_MS, MINUTE_MS, formatInZone } from './time';
+import { domainError } from './testing/domain-error';
 
 const calendar = new WorkingCalendar(buildCalendarSpec());
 const at = (iso: string): number => Date.parse(iso);
@@ -49,16 +50,6 @@ function repairClock(startIso: string): SlaClock {
     warningFractions: CONTRACT_POLICY.warningFractions,
     at: at(startIso),
   });
-}
-
-function domainError(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DomainError) return e;
-    throw e;
-  }
-  throw new Error('expected a DomainError');
 }
 
 /** Drives a clock the way a workflow does: sleep until nextEventAt, handle dueEvents, mark them fired. */

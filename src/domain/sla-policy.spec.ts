@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { buildCalendarSpec } from '../infra/china-calendar';
 import { WorkingCalendar } from './calendar';
-import { DomainError, DomainErrorCode } from './errors';
+import { DomainErrorCode } from './errors';
 import {
   CONTRACT_POLICY,
   SlaPolicy,
@@ -13,20 +13,11 @@ import {
   validatePolicy,
 } from './sla-policy';
 import { DAY_MS, HOUR_MS, MINUTE_MS, formatInZone } from './time';
+import { domainError } from './testing/domain-error';
 
 const calendar = new WorkingCalendar(buildCalendarSpec());
 const at = (iso: string): number => Date.parse(iso);
 const show = (ms: number): string => formatInZone(ms, 8 * 60);
-
-function domainError(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DomainError) return e;
-    throw e;
-  }
-  throw new Error('expected a DomainError');
-}
 
 function targets(iso: string, extra: Partial<Parameters<typeof incidentTargets>[2]> = {}, policy: SlaPolicy = CONTRACT_POLICY) {
   const t = incidentTargets(policy, calendar, { reportedAt: at(iso), ...extra });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { DomainError, DomainErrorCode } from '../domain/errors';
+import { DomainErrorCode } from '../domain/errors';
 import { parseCalendarIcs } from './calendar-ics';
+import { domainError as icsError } from '../domain/testing/domain-error';
 
 /** Admins load further years of the S10 working calendar from the ICS chinese-days publishes. */
 const DIST = dirname(require.resolve('chinese-days/dist/chinese-days.json'));
@@ -12,16 +13,6 @@ const json = JSON.parse(readFileSync(join(DIST, 'chinese-days.json'), 'utf8')) a
 };
 const inYear = (dates: Record<string, string>, year: number) => Object.keys(dates).filter((d) => d.startsWith(`${year}-`)).sort();
 const read = (file: string) => readFileSync(join(DIST, file), 'utf8');
-
-function icsError(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DomainError) return e;
-    throw e;
-  }
-  throw new Error('expected a DomainError');
-}
 
 /** A calendar around the given events, with CRLF line ends as RFC 5545 asks. */
 function calendar(...events: string[][]): string {
