@@ -17,7 +17,7 @@ import { loadConfig } from '../src/config';
 import { DEPENDENCY_RELATIONS, ItemType } from '../src/domain/cmdb';
 import { openDatabase } from '../src/persistence/data-source';
 import { issueToken } from '../src/persistence/users-store';
-import { Cleanup, benchDatabase, intEnv, percentile } from './support';
+import { Cleanup, benchDatabase, printTable, runBench, intEnv, percentile } from './support';
 
 const ITEMS = intEnv('BENCH_ITEMS', 10_000, 1000);
 const RELATIONS = intEnv('BENCH_RELATIONS', 50_000, 1000);
@@ -94,24 +94,9 @@ async function measure(label: string, ids: string[], op: (id: string) => Promise
   return { label, latenciesMs, failures, notes, note: '' };
 }
 
-async function main(): Promise<number> {
-  const cleanups: Cleanup[] = [];
-  const cleanUp = async () => {
-    let ok = true;
-    for (const c of cleanups.reverse()) {
-      try {
-        await c.run();
-      } catch (err) {
-        ok = false;
-        console.error(`cleanup "${c.name}" failed: ${String(err)}`);
-      }
-    }
-    cleanups.length = 0;
-    return ok;
-  };
-  process.once('SIGINT', () => void cleanUp().finally(() => process.exit(130)));
+async function benchmark(cleanups: Cleanup[]): Promise<boolean> {
   let exitCode = 0;
-  try {
+  {
     const { pgKind, dbName, dbUrl } = await benchDatabase(cleanups, 'cmdb');
     const ds: DataSource = await openDatabase(dbUrl, { migrate: true, poolSize: 10 });
     cleanups.push({ name: 'close the DataSource', run: async () => ds.isInitialized && ds.destroy() });
@@ -256,13 +241,10 @@ async function main(): Promise<number> {
         return [r.label, String(sorted.length), percentile(sorted, 50).toFixed(2), percentile(sorted, 99).toFixed(2), sorted[sorted.length - 1].toFixed(2), mean, String(r.failures)];
       }),
     ];
-    const widths = header.map((_, col) => Math.max(...table.map((row) => row[col].length)));
-    const line = (row: string[]) => row.map((c, col) => (col === 0 ? c.padEnd(widths[col]) : c.padStart(widths[col]))).join('  ');
     console.log(`CMDB: ${items} items, ${relations} relations (built in ${buildSeconds.toFixed(1)} s); ${N} random items with dependants each, one client, after ${warm.length} warm-up rounds`);
     console.log(`  node ${process.version} (${process.platform}-${process.arch}); PostgreSQL ${pgVersion}: ${pgKind}; database ${dbName}`);
     console.log('  mean result size: relations of the item / business systems affected / items reached by the SQL / dependencies / topology nodes');
-    console.log(line(table[0]));
-    for (const row of table.slice(1)) console.log(line(row));
+    printTable(table);
     const impactApi = [...results[2].latenciesMs].sort((a, b) => a - b);
     const p99 = percentile(impactApi, 99);
     console.log(`target: impact query under ${TARGET_MS} ms: p50 ${percentile(impactApi, 50).toFixed(2)} ms, p99 ${p99.toFixed(2)} ms over HTTP: ${p99 < TARGET_MS ? 'met' : 'MISSED'}`);
@@ -271,19 +253,8 @@ async function main(): Promise<number> {
       console.error(`FAILED: ${failures} queries did not answer 200`);
       exitCode = 1;
     }
-  } catch (err) {
-    console.error(err);
-    exitCode = 1;
-  } finally {
-    if (!(await cleanUp())) exitCode = 1;
   }
-  return exitCode;
+  return exitCode === 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+void runBench(benchmark);

@@ -22,7 +22,7 @@ import { startTemporalDevServer } from '../src/infra/temporal-dev-server';
 import { openDatabase } from '../src/persistence/data-source';
 import { issueToken } from '../src/persistence/users-store';
 import { WorkerHandle, createWardlineWorker } from '../src/worker';
-import { Cleanup, benchDatabase, intEnv, percentile, withPgClient } from './support';
+import { Cleanup, benchDatabase, printTable, runBench, intEnv, percentile, withPgClient } from './support';
 
 const N = intEnv('BENCH_N', 300, 1);
 const C = intEnv('BENCH_C', 10, 1);
@@ -62,35 +62,29 @@ function noteFailure(message: string): void {
   if (failureSamples.length < 5) failureSamples.push(message);
 }
 
+/** The same report for both sides: the API opens it as an incident, the baseline stores it as a row. */
+function report(i: number, tag: string) {
+  return {
+    systemId: 'SYS-11',
+    title: `基准测试 ${tag} #${i}: PACS 影像无法调阅`,
+    description: '放射科工作站打不开影像 (benchmark)',
+    reporter: { name: '李护士长', department: '放射科' },
+    priority: 'P3',
+    channel: 'api',
+  };
+}
+
 function mib(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-async function main(): Promise<number> {
+async function benchmark(cleanups: Cleanup[]): Promise<boolean> {
   const rssAtStart = process.memoryUsage().rss;
   // Worker state changes at INFO would drown the figures; installed before any native connection exists.
   Runtime.install({ logger: new DefaultLogger('WARN') });
 
-  const cleanups: Cleanup[] = [];
-  let cleaned = false;
-  const cleanUp = async (): Promise<boolean> => {
-    if (cleaned) return true;
-    cleaned = true;
-    let ok = true;
-    for (const c of cleanups.reverse()) {
-      try {
-        await c.run();
-      } catch (err) {
-        ok = false;
-        console.error(`cleanup "${c.name}" failed: ${String(err)}`);
-      }
-    }
-    return ok;
-  };
-  process.once('SIGINT', () => void cleanUp().finally(() => process.exit(130)));
-
   let exitCode = 0;
-  try {
+  {
     // PostgreSQL: the server, then a fresh database on it for this run.
     const { pgKind, dbName, dbUrl } = await benchDatabase(cleanups, 'incidents');
     const pgVersion = await withPgClient(dbUrl, async (c) => (await c.query('SHOW server_version')).rows[0].server_version as string);
@@ -128,7 +122,7 @@ async function main(): Promise<number> {
     const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
 
     // Workflows still open at the end (they wait on SLA timers) are terminated once the worker has stopped, and only
-    // ours (our task queue): on a shared Temporal their ids (incident-INC-<day>-<n>) would block a later run's numbers.
+    // ours (our task queue), so a shared Temporal is left as it was found.
     cleanups.push({ name: 'terminate the bench workflows', run: () => terminateOurWorkflows(ds, temporal, config.taskQueue) });
 
     // The real worker, in this process (cleaned up before the API: app.close() also ends the shared DataSource).
@@ -157,14 +151,7 @@ async function main(): Promise<number> {
       const res = await fetch(`${baseUrl}/incidents`, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({
-          systemId: 'SYS-11',
-          title: `基准测试 ${tag} #${i}: PACS 影像无法调阅`,
-          description: '放射科工作站打不开影像 (benchmark)',
-          reporter: { name: '李护士长', department: '放射科' },
-          priority: 'P3',
-          channel: 'api',
-        }),
+        body: JSON.stringify(report(i, tag)),
       });
       const text = await res.text();
       if (res.status !== 201) noteFailure(`POST /incidents ${tag} #${i}: ${res.status} ${text.slice(0, 300)}`);
@@ -176,15 +163,7 @@ async function main(): Promise<number> {
     const pool = new Pool({ connectionString: dbUrl, max: C });
     cleanups.push({ name: 'end the baseline pool', run: () => pool.end() });
     const insertRow = async (i: number, tag: string): Promise<boolean> => {
-      const payload = {
-        systemId: 'SYS-11',
-        title: `基准测试 ${tag} #${i}: PACS 影像无法调阅`,
-        description: '放射科工作站打不开影像 (benchmark)',
-        reporter: { name: '李护士长', department: '放射科' },
-        priority: 'P3',
-        channel: 'api',
-      };
-      const r = await pool.query('INSERT INTO bench_rows (id, payload) VALUES ($1, $2)', [randomUUID(), JSON.stringify(payload)]);
+      const r = await pool.query('INSERT INTO bench_rows (id, payload) VALUES ($1, $2)', [randomUUID(), JSON.stringify(report(i, tag))]);
       return r.rowCount === 1;
     };
 
@@ -223,8 +202,6 @@ async function main(): Promise<number> {
       stat('API POST /incidents', api),
       stat('plain INSERT (pg Pool)', sql),
     ];
-    const widths = table[0].map((_, col) => Math.max(...table.map((r) => r[col].length)));
-    const line = (r: string[]) => r.map((cell, col) => (col === 0 ? cell.padEnd(widths[col]) : cell.padStart(widths[col]))).join('  ');
     const apiRate = api.latenciesMs.length / api.seconds;
     const sqlRate = sql.latenciesMs.length / sql.seconds;
 
@@ -233,8 +210,7 @@ async function main(): Promise<number> {
     console.log(`  PostgreSQL ${pgVersion}: ${pgKind}; database ${dbName}; DataSource pool 20 (API + worker), baseline pool ${C}`);
     console.log(`  Temporal: ${temporalKind}; namespace ${config.temporalNamespace}; task queue ${config.taskQueue}`);
     console.log(`  API ${baseUrl} and worker in this process (worker created in ${workerSeconds.toFixed(1)} s, workflow bundle included)`);
-    console.log(line(table[0]));
-    for (const r of table.slice(1)) console.log(line(r));
+    printTable(table);
     console.log(`rate ratio plain INSERT / API: ${(sqlRate / apiRate).toFixed(1)}x  (API / plain INSERT: ${((apiRate / sqlRate) * 100).toFixed(1)}%)`);
     console.log(`RSS of this process: ${mib(rssAtStart)} at start, ${mib(rssBefore)} before measuring, ${mib(rssAfter)} after (${rssAfter >= rssBefore ? '+' : ''}${mib(rssAfter - rssBefore)})`);
     console.log(`incidents rows: ${count} (expected ${wantIncidents} = ${N} + ${WARMUP} warm-up); bench_rows: ${rows} (expected ${N + WARMUP})`);
@@ -253,13 +229,8 @@ async function main(): Promise<number> {
       console.error(`FAILED: ${rows} bench_rows, expected ${N + WARMUP}`);
       exitCode = 1;
     }
-  } catch (err) {
-    console.error(err);
-    exitCode = 1;
-  } finally {
-    if (!(await cleanUp())) exitCode = 1;
   }
-  return exitCode;
+  return exitCode === 0;
 }
 
 async function terminateOurWorkflows(ds: DataSource, temporal: TemporalClient, taskQueue: string): Promise<void> {
@@ -277,10 +248,4 @@ async function terminateOurWorkflows(ds: DataSource, temporal: TemporalClient, t
   await Promise.all(Array.from({ length: 10 }, one));
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+void runBench(benchmark);

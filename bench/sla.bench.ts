@@ -8,6 +8,7 @@ import { WorkingCalendar } from '../src/domain/calendar';
 import { CONTRACT_POLICY, PRIORITIES, Priority, incidentTargets } from '../src/domain/sla-policy';
 import { createMinuteOracle, oracleIncidentTargets } from '../src/domain/testing/minute-oracle';
 import { MINUTE_MS, formatInZone } from '../src/domain/time';
+import { printTable } from './support';
 
 const SEED = 20260213;
 const CASES = 100_000;
@@ -95,12 +96,9 @@ function main(): void {
     ['engine (WorkingCalendar)', String(CASES), engineSeconds.toFixed(3), engineRate.toFixed(0), (engineRate * DEADLINES_PER_CASE).toFixed(0)],
     ['oracle (minute stepping)', String(ORACLE_SAMPLE), oracleSeconds.toFixed(3), oracleRate.toFixed(0), (oracleRate * DEADLINES_PER_CASE).toFixed(0)],
   ];
-  const widths = rows[0].map((_, col) => Math.max(...rows.map((r) => r[col].length)));
-  const line = (r: string[]) => r.map((cell, col) => (col === 0 ? cell.padEnd(widths[col]) : cell.padStart(widths[col]))).join('  ');
 
   console.log(`SLA deadlines: contract policy v${CONTRACT_POLICY.version}, ${spec.timeZone}, seed ${SEED}, reports 2025-01-01..2026-12-31`);
-  console.log(line(rows[0]));
-  for (const r of rows.slice(1)) console.log(line(r));
+  printTable(rows);
   console.log(`speed ratio engine/oracle: ${(engineRate / oracleRate).toFixed(0)}x`);
   console.log(`off-hours tier: ${offHours}/${CASES}; repair deadline in an uncovered year: ${uncovered}/${CASES}; checksum ${checksum.toFixed(0)}`);
   console.log(`engine vs oracle on ${ORACLE_SAMPLE} cases: ${mismatches.length} mismatches`);

@@ -56,3 +56,41 @@ export async function benchDatabase(cleanups: Cleanup[], tag: string): Promise<{
   u.pathname = `/${dbName}`;
   return { pgKind, dbName, dbUrl: u.toString() };
 }
+
+/** Prints rows as columns: the first left-aligned, the others right-aligned. */
+export function printTable(rows: string[][]): void {
+  const widths = rows[0].map((_, col) => Math.max(...rows.map((r) => r[col].length)));
+  for (const r of rows) console.log(r.map((cell, col) => (col === 0 ? cell.padEnd(widths[col]) : cell.padStart(widths[col]))).join('  '));
+}
+
+/**
+ * Runs a bench: `measure` pushes what it starts onto `cleanups` and says whether every check passed. Cleanups run in
+ * reverse, also on Ctrl-C; the process exits 1 when a check, the run or a cleanup failed.
+ */
+export async function runBench(measure: (cleanups: Cleanup[]) => Promise<boolean>): Promise<never> {
+  const cleanups: Cleanup[] = [];
+  let cleaned = false;
+  const cleanUp = async (): Promise<boolean> => {
+    if (cleaned) return true;
+    cleaned = true;
+    let ok = true;
+    for (const c of cleanups.reverse()) {
+      try {
+        await c.run();
+      } catch (err) {
+        ok = false;
+        console.error(`cleanup "${c.name}" failed: ${String(err)}`);
+      }
+    }
+    return ok;
+  };
+  process.once('SIGINT', () => void cleanUp().finally(() => process.exit(130)));
+  let ok = false;
+  try {
+    ok = await measure(cleanups);
+  } catch (err) {
+    console.error(err);
+  }
+  if (!(await cleanUp())) ok = false;
+  process.exit(ok ? 0 : 1);
+}

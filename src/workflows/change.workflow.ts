@@ -3,7 +3,7 @@ import { ChangeCommand, ChangeDecision, ChangeInput, ChangeProcess } from '../do
 import { changeCommandUpdate, changeOpenedUpdate, changeViewQuery } from '../shared/change-messages';
 import type { ChangeNotice, RecipientRef } from '../shared/notify-messages';
 import type { createChangeActivities } from '../activities/change.activities';
-import { PROJECTION_ACTIVITY_OPTIONS, rethrowAsFailure } from './domain-failure';
+import { PROJECTION_ACTIVITY_OPTIONS, asFailure } from './domain-failure';
 import { notifyAll } from './notify';
 
 const { projectChange } = proxyActivities<ReturnType<typeof createChangeActivities>>(PROJECTION_ACTIVITY_OPTIONS);
@@ -46,12 +46,7 @@ export async function changeWorkflow(input: ChangeInput): Promise<void> {
   setHandler(
     changeCommandUpdate,
     async (command: ChangeCommand) => {
-      let decision: ChangeDecision;
-      try {
-        decision = change.apply(command, Date.now());
-      } catch (err) {
-        rethrowAsFailure(err);
-      }
+      const decision = asFailure(() => change.apply(command, Date.now()));
       changes++;
       await condition(() => opened);
       await record(decision);
@@ -65,13 +60,7 @@ export async function changeWorkflow(input: ChangeInput): Promise<void> {
       return change.view();
     },
     {
-      validator: (command) => {
-        try {
-          change.check(command, Date.now());
-        } catch (err) {
-          rethrowAsFailure(err);
-        }
-      },
+      validator: (command) => asFailure(() => change.check(command, Date.now())),
     },
   );
 

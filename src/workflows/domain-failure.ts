@@ -2,11 +2,20 @@ import { ApplicationFailure } from '@temporalio/workflow';
 import { DomainError } from '../domain/errors';
 
 /** Domain errors leave a workflow as non-retryable failures typed by their code; the API maps them to 409/403/400. */
-export function rethrowAsFailure(err: unknown): never {
+function rethrowAsFailure(err: unknown): never {
   if (err instanceof DomainError) {
     throw ApplicationFailure.create({ type: err.code, message: err.message, details: [err.details], nonRetryable: true });
   }
   throw err;
+}
+
+/** Runs a domain rule; its DomainError leaves the workflow as that typed failure (for Update validators and handlers). */
+export function asFailure<T>(rule: () => T): T {
+  try {
+    return rule();
+  } catch (err) {
+    rethrowAsFailure(err);
+  }
 }
 
 /** Projection activities: short, and retried until the database answers. */

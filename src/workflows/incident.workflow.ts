@@ -18,7 +18,7 @@ import { incidentCommandUpdate, incidentOpenedUpdate, incidentViewQuery } from '
 import type { NotifySubject, RecipientRef } from '../shared/notify-messages';
 import type { createIncidentActivities } from '../activities/incident.activities';
 import { escalationWorkflow } from './escalation.workflow';
-import { PROJECTION_ACTIVITY_OPTIONS, rethrowAsFailure } from './domain-failure';
+import { PROJECTION_ACTIVITY_OPTIONS, asFailure } from './domain-failure';
 import { notifyAll } from './notify';
 
 const { projectIncident } = proxyActivities<ReturnType<typeof createIncidentActivities>>(PROJECTION_ACTIVITY_OPTIONS);
@@ -118,12 +118,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<void> {
       // A breach that fell due before this command (say, while no worker ran) is recorded first, at its own time (S11).
       const now = Date.now();
       const overdue = incident.tick(now);
-      let event: TimelineEvent;
-      try {
-        event = incident.apply(command, now);
-      } catch (err) {
-        rethrowAsFailure(err);
-      }
+      const event = asFailure(() => incident.apply(command, now));
       changes++;
       await condition(() => opened);
       await announceDue(overdue);
@@ -148,13 +143,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<void> {
       return incident.view(Date.now());
     },
     {
-      validator: (command) => {
-        try {
-          incident.check(command);
-        } catch (err) {
-          rethrowAsFailure(err);
-        }
-      },
+      validator: (command) => asFailure(() => incident.check(command)),
     },
   );
 

@@ -3,7 +3,7 @@ import { ModificationEvent, ModificationInput, ModificationProcess } from '../do
 import { modificationCommandUpdate, modificationOpenedUpdate, modificationViewQuery } from '../shared/modification-messages';
 import type { createChangeActivities } from '../activities/change.activities';
 import type { ModificationNotice } from '../shared/notify-messages';
-import { PROJECTION_ACTIVITY_OPTIONS, rethrowAsFailure } from './domain-failure';
+import { PROJECTION_ACTIVITY_OPTIONS, asFailure } from './domain-failure';
 import { notifyAll } from './notify';
 
 const { projectModification } = proxyActivities<ReturnType<typeof createChangeActivities>>(PROJECTION_ACTIVITY_OPTIONS);
@@ -56,12 +56,7 @@ export async function modificationWorkflow(input: ModificationInput): Promise<vo
     async (command) => {
       const now = Date.now();
       const due = mod.tick(now);
-      let event: ModificationEvent;
-      try {
-        event = mod.apply(command, now);
-      } catch (err) {
-        rethrowAsFailure(err);
-      }
+      const event = asFailure(() => mod.apply(command, now));
       changes++;
       await condition(() => opened);
       for (const e of due.events) await record(e);
@@ -69,13 +64,7 @@ export async function modificationWorkflow(input: ModificationInput): Promise<vo
       return mod.view(Date.now());
     },
     {
-      validator: (command) => {
-        try {
-          mod.check(command, Date.now());
-        } catch (err) {
-          rethrowAsFailure(err);
-        }
-      },
+      validator: (command) => asFailure(() => mod.check(command, Date.now())),
     },
   );
 

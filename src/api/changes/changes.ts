@@ -20,6 +20,7 @@ import { NoteDto, ReasonDto } from '../common/dtos';
 import { IsIsoInstant } from '../common/validation';
 import { CalendarService } from '../sla/calendar.service';
 import { SystemsService } from '../systems/systems.controller';
+import { findByRef } from '../common/refs';
 
 const DIALECTS = ['oracle', 'sqlserver', 'mysql', 'postgresql'] as const;
 
@@ -71,7 +72,6 @@ export class ListChangesQuery {
   @ApiPropertyOptional({ enum: CHANGE_STATES }) @IsOptional() @IsIn(CHANGE_STATES, { message: `state must be one of: ${CHANGE_STATES.join(', ')}` }) state?: string;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Injectable()
 export class ChangesService {
@@ -119,7 +119,7 @@ export class ChangesService {
     }
     let linkedIncidentId: string | null = null;
     if (dto.linkedIncident) {
-      const [i] = await this.ds.query(`SELECT id FROM incidents WHERE ${UUID.test(dto.linkedIncident) ? 'id = $1::uuid' : 'number = upper($1)'}`, [dto.linkedIncident]);
+      const i = await findByRef(this.ds, 'incidents', dto.linkedIncident, 'id');
       if (!i) throw new UnprocessableEntityException({ code: 'INVALID_INPUT', message: `no incident ${dto.linkedIncident}`, field: 'linkedIncident' });
       linkedIncidentId = i.id;
     }
@@ -159,7 +159,7 @@ export class ChangesService {
   }
 
   private async row(ref: string) {
-    const [row] = await this.ds.query(`SELECT * FROM changes WHERE ${UUID.test(ref) ? 'id = $1::uuid' : 'number = upper($1)'}`, [ref]);
+    const row = await findByRef(this.ds, 'changes', ref);
     if (!row) throw new NotFoundException({ code: 'NOT_FOUND', message: `no change ${ref}`, field: 'id' });
     return row;
   }

@@ -16,10 +16,10 @@ import {
 import { updateReturning } from '../../persistence/sql';
 import { Principal } from '../auth/principal';
 import { CreateItemDto, CreateRelationDto, ItemView, UpdateItemDto } from './cmdb.dto';
+import { isUuid } from '../common/refs';
 
 type Db = DataSource | EntityManager;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const IMPACT_MAX_DEPTH = 12;
 export const TOPOLOGY_MAX_DEPTH = 5;
 export const TOPOLOGY_MAX_NODES = 500;
@@ -126,7 +126,7 @@ export class CmdbService {
   /** An item id, `type:name`, or a business system's code (`SYS-11`); 404 naming `field` when there is none. */
   async resolve(ref: string, field = 'id', db: Db = this.ds): Promise<ItemView> {
     let rows: ItemRow[];
-    if (UUID.test(ref)) rows = await db.query(`SELECT ${ITEM_COLUMNS} FROM ${ITEM_FROM} WHERE i.id = $1`, [ref]);
+    if (isUuid(ref)) rows = await db.query(`SELECT ${ITEM_COLUMNS} FROM ${ITEM_FROM} WHERE i.id = $1`, [ref]);
     else if (ref.includes(':')) {
       const at = ref.indexOf(':');
       rows = await db.query(`SELECT ${ITEM_COLUMNS} FROM ${ITEM_FROM} WHERE i.type = $1 AND i.name = $2`, [ref.slice(0, at), ref.slice(at + 1)]);

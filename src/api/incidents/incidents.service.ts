@@ -21,12 +21,11 @@ import { CmdbService } from '../cmdb/cmdb.service';
 import { CalendarService } from '../sla/calendar.service';
 import { SystemsService } from '../systems/systems.controller';
 import { CreateIncidentDto, ListIncidentsQuery } from './incidents.dto';
+import { isUuid } from '../common/refs';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Clocks of report time may run a little ahead of ours; a report further in the future is a mistake. */
 const FUTURE_SKEW_MS = 5 * MINUTE_MS;
 
-export type CommandBody = IncidentCommandBody;
 
 @Injectable()
 export class IncidentsService {
@@ -79,7 +78,7 @@ export class IncidentsService {
   }
 
   /** Every transition is an Update: the validator refuses an illegal one at once (409 with the allowed actions). */
-  async command(auth: Principal, ref: string, body: CommandBody) {
+  async command(auth: Principal, ref: string, body: IncidentCommandBody) {
     const row = await this.findRow(ref);
     // A closed or cancelled incident's workflow has ended: answer from the record, with the same 409.
     if (isTerminal(row.state as IncidentState)) nextState(row.state as IncidentState, body.action);
@@ -153,7 +152,7 @@ export class IncidentsService {
 
   private async findRow(ref: string): Promise<IncidentEntity> {
     const repo = this.ds.getRepository(IncidentEntity);
-    const row = UUID.test(ref) ? await repo.findOneBy({ id: ref }) : await repo.findOneBy({ number: ref.toUpperCase() });
+    const row = isUuid(ref) ? await repo.findOneBy({ id: ref }) : await repo.findOneBy({ number: ref.toUpperCase() });
     if (!row) throw new NotFoundException({ code: 'NOT_FOUND', message: `no incident ${ref}`, field: 'id' });
     return row;
   }

@@ -15,6 +15,7 @@ import { CLOCK, CONFIG, Clock, TEMPORAL_CLIENT, WardlineConfig } from '../common
 import { NoteDto } from '../common/dtos';
 import { CalendarService } from '../sla/calendar.service';
 import { SystemsService } from '../systems/systems.controller';
+import { findByRef } from '../common/refs';
 
 export class CreateModificationDto {
   @ApiProperty({ example: 'SYS-22' }) @IsString() @Length(1, 64) systemId!: string;
@@ -42,7 +43,6 @@ export class RequiredCommentDto {
   @ApiProperty() @IsString() @Length(1, 5000) comment!: string;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A notice goes out this long before free maintenance ends. */
 const MAINTENANCE_NOTICE_MS = 7 * DAY_MS;
 const APPROVED_CHANGE_STATES = ['approved', 'implemented', 'verified', 'closed'];
@@ -96,7 +96,7 @@ export class ModificationsService {
   }
 
   private async row(ref: string) {
-    const [row] = await this.ds.query(`SELECT * FROM modifications WHERE ${UUID.test(ref) ? 'id = $1::uuid' : 'number = upper($1)'}`, [ref]);
+    const row = await findByRef(this.ds, 'modifications', ref);
     if (!row) throw new NotFoundException({ code: 'NOT_FOUND', message: `no modification request ${ref}`, field: 'id' });
     return row;
   }
@@ -110,7 +110,7 @@ export class ModificationsService {
   async assess(auth: Principal, ref: string, dto: AssessDto) {
     let linkedChangeId: string | null = null;
     if (dto.linkedChange) {
-      const [c] = await this.ds.query(`SELECT id FROM changes WHERE ${UUID.test(dto.linkedChange) ? 'id = $1::uuid' : 'number = upper($1)'}`, [dto.linkedChange]);
+      const c = await findByRef(this.ds, 'changes', dto.linkedChange, 'id');
       if (!c) throw new UnprocessableEntityException({ code: 'INVALID_INPUT', message: `no change ${dto.linkedChange}`, field: 'linkedChange' });
       linkedChangeId = c.id;
     }

@@ -7,6 +7,7 @@ import { Allow } from '../auth/decorators';
 import { Auth, Principal } from '../auth/principal';
 import { SIGNED_IN, STAFF } from '../auth/roles';
 import { IsClockTime, IsRobotKey, IsWebhookUrl } from '../common/validation';
+import { refCondition } from '../common/refs';
 
 const CHANNELS = ['in_app', 'email', 'wecom', 'dingtalk', 'sms', 'webhook'] as const;
 const STATUSES = ['pending', 'sending', 'queued', 'sent', 'failed', 'unconfirmed', 'suppressed'] as const;
@@ -43,7 +44,6 @@ export class UserChannelsDto {
   quietHours?: QuietHoursDto;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Injectable()
 export class NotificationsService {
@@ -54,7 +54,7 @@ export class NotificationsService {
     const args: unknown[] = [];
     if (q.incident) {
       args.push(q.incident);
-      where.push(UUID.test(q.incident) ? `d.incident_id = $${args.length}::uuid` : `i.number = upper($${args.length})`);
+      where.push(refCondition(q.incident, args.length, 'i.number', 'd.incident_id'));
     }
     if (q.channel) (args.push(q.channel), where.push(`d.channel = $${args.length}`));
     if (q.status) (args.push(q.status), where.push(`d.status = $${args.length}`));

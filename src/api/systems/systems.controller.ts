@@ -5,12 +5,12 @@ import { Repository } from 'typeorm';
 import { BusinessSystemEntity } from '../../persistence/entities';
 import { Allow } from '../auth/decorators';
 import { SIGNED_IN } from '../auth/roles';
+import { isUuid } from '../common/refs';
 
 export function mapSystem(s: BusinessSystemEntity) {
   return { id: s.id, code: s.code, seq: s.seq, displayName: s.displayName, sourceName: s.sourceName, entryKind: s.entryKind, vendorName: s.vendorName, active: s.active };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Injectable()
 export class SystemsService {
@@ -22,7 +22,7 @@ export class SystemsService {
 
   /** By id or by code (`SYS-11`), or null. */
   find(ref: string): Promise<BusinessSystemEntity | null> {
-    return UUID.test(ref) ? this.systems.findOneBy({ id: ref }) : this.systems.findOneBy({ code: ref.toUpperCase() });
+    return isUuid(ref) ? this.systems.findOneBy({ id: ref }) : this.systems.findOneBy({ code: ref.toUpperCase() });
   }
 }
 

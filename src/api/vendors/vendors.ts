@@ -6,6 +6,7 @@ import { ESCALATION_LEVELS } from '../../domain/escalation';
 import { updateReturning } from '../../persistence/sql';
 import { Allow } from '../auth/decorators';
 import { STAFF } from '../auth/roles';
+import { SystemsService } from '../systems/systems.controller';
 import { IsContactEmail, IsContactPhone, IsRobotKey, IsWebhookUrl } from '../common/validation';
 
 export class CreateVendorDto {
@@ -40,16 +41,18 @@ export class CreateContactDto {
   userId?: string;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Injectable()
 export class VendorsService {
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly systems: SystemsService,
+  ) {}
 
   private async systemIds(refs: string[]): Promise<string[]> {
     const ids: string[] = [];
     for (const [i, ref] of refs.entries()) {
-      const [row] = await this.ds.query(`SELECT id FROM business_systems WHERE ${UUID.test(ref) ? 'id = $1::uuid' : 'code = upper($1)'}`, [ref]);
+      const row = await this.systems.find(ref);
       if (!row) throw new UnprocessableEntityException({ code: 'UNKNOWN_SYSTEM', message: `no business system ${ref}`, field: `systems[${i}]` });
       ids.push(row.id);
     }
