@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHmac } from 'node:crypto';
 import {
   type ChannelConfig,
@@ -18,7 +18,7 @@ import {
   WecomChannel,
 } from '../src/adapters/notify';
 import { freePort } from '../src/infra/net';
-import { Receiver, parseMail, startReceiver, startSmtp } from './support/receivers';
+import { Receiver, parseMail, startReceiver, startSmtp, suiteReceiver } from './support/receivers';
 
 /** Every channel against a real server on loopback that the test starts: SMTP, and HTTP receivers for the rest. */
 
@@ -205,16 +205,8 @@ describe('email over SMTP', () => {
 // ---------- robots ----------
 
 describe('WeCom group robot', () => {
-  let rx: Receiver;
   const key = '693a91f6-7aaa-4bc4-97a0-0ec2sifa5aaa';
-  beforeAll(async () => {
-    rx = await startReceiver();
-  });
-  afterAll(() => rx.close());
-  afterEach(() => {
-    rx.requests.length = 0;
-    rx.reply = () => ({ status: 200, body: { errcode: 0, errmsg: 'ok' } });
-  });
+  const rx = suiteReceiver();
 
   it('posts the markdown body to /cgi-bin/webhook/send with the key', async () => {
     const channel = createChannel({ kind: 'wecom', baseUrl: `${rx.base}/`, robotKey: key });
@@ -284,17 +276,9 @@ describe('WeCom group robot', () => {
 });
 
 describe('DingTalk robot', () => {
-  let rx: Receiver;
   const token = 'b5f4e3d2c1a0b5f4e3d2c1a0b5f4e3d2c1a0';
   const clock = () => 1_764_216_000_123;
-  beforeAll(async () => {
-    rx = await startReceiver();
-  });
-  afterAll(() => rx.close());
-  afterEach(() => {
-    rx.requests.length = 0;
-    rx.reply = () => ({ status: 200, body: { errcode: 0, errmsg: 'ok' } });
-  });
+  const rx = suiteReceiver();
 
   it('signs the request: sign = URL-encoded base64 HMAC-SHA256 of timestamp + "\\n" + secret', async () => {
     const channel = createChannel({ kind: 'dingtalk', baseUrl: rx.base, accessToken: token, secret: SECRET }, { clock });
@@ -349,15 +333,7 @@ describe('DingTalk robot', () => {
 // ---------- SMS gateway ----------
 
 describe('SMS through an HTTP gateway', () => {
-  let rx: Receiver;
-  beforeAll(async () => {
-    rx = await startReceiver();
-  });
-  afterAll(() => rx.close());
-  afterEach(() => {
-    rx.requests.length = 0;
-    rx.reply = () => ({ status: 200, body: { code: 'OK', data: { bizId: 'biz-778899' } } });
-  });
+  const rx = suiteReceiver(() => ({ status: 200, body: { code: 'OK', data: { bizId: 'biz-778899' } } }));
 
   const hostile = message({ title: '【超时】"PACS" 告警', body: '路径 C:\\pacs\\data 写满\n第二行 {{phone}} & <b>' });
 
@@ -430,16 +406,8 @@ describe('SMS through an HTTP gateway', () => {
 // ---------- generic webhook ----------
 
 describe('generic signed webhook', () => {
-  let rx: Receiver;
   const now = Date.parse('2026-11-27T01:02:03.456Z');
-  beforeAll(async () => {
-    rx = await startReceiver();
-  });
-  afterAll(() => rx.close());
-  beforeEach(() => {
-    rx.requests.length = 0;
-    rx.reply = () => ({ status: 200, body: { received: true } });
-  });
+  const rx = suiteReceiver(() => ({ status: 200, body: { received: true } }));
 
   it('posts the JSON body with an HMAC-SHA256 signature of the raw bytes, a timestamp and the idempotency key', async () => {
     const channel = createChannel({ kind: 'webhook', url: `${rx.base}/hooks/wardline`, secret: SECRET, headers: { 'X-Site': 'main-campus' } }, { clock: () => now });

@@ -1,6 +1,7 @@
 import { IncomingHttpHeaders, Server, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { SMTPServer, SMTPServerOptions, SMTPServerSession } from 'smtp-server';
+import { afterAll, afterEach, beforeAll } from '@jest/globals';
 
 /** Real servers on loopback that stand where the hospital's mail relay, WeCom, DingTalk and webhooks would. */
 // ---------- loopback receivers ----------
@@ -24,8 +25,11 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
-export async function startReceiver(): Promise<Receiver> {
-  const receiver = { requests: [] as Received[], reply: ((): Reply => ({ status: 200, body: { errcode: 0, errmsg: 'ok' } })) as Receiver['reply'] };
+const ROBOT_OK: Receiver['reply'] = () => ({ status: 200, body: { errcode: 0, errmsg: 'ok' } });
+
+/** An HTTP receiver on loopback; `into` lets a suite hand out the object before the server exists. */
+export async function startReceiver(into: Partial<Receiver> = {}): Promise<Receiver> {
+  const receiver = Object.assign(into, { requests: [] as Received[], reply: into.reply ?? ROBOT_OK });
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -123,3 +127,17 @@ function decodeWords(value: string): string {
   return Buffer.from(decoded, 'latin1').toString('utf8');
 }
 
+
+/** One receiver for a describe block: started before its tests, emptied and given `reply` back after each, closed at the end. */
+export function suiteReceiver(reply: Receiver['reply'] = ROBOT_OK): Receiver {
+  const rx = { reply } as Receiver;
+  beforeAll(async () => {
+    await startReceiver(rx);
+  });
+  afterEach(() => {
+    rx.requests.length = 0;
+    rx.reply = reply;
+  });
+  afterAll(() => rx.close());
+  return rx;
+}
