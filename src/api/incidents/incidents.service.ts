@@ -16,10 +16,10 @@ import {
 } from '../../shared/incident-messages';
 import { Principal } from '../auth/principal';
 import { CLOCK, CONFIG, Clock, TEMPORAL_CLIENT, WardlineConfig } from '../common/tokens';
-import { RosterService } from '../roster/roster';
+import { RosterService } from '../roster/roster.service';
 import { CmdbService } from '../cmdb/cmdb.service';
 import { CalendarService } from '../sla/calendar.service';
-import { SystemsService } from '../systems/systems.controller';
+import { SystemsService } from '../systems/systems.service';
 import { CreateIncidentDto, ListIncidentsQuery } from './incidents.dto';
 import { isUuid } from '../common/refs';
 

@@ -27,7 +27,7 @@ import { Allow } from '../auth/decorators';
 import { Auth, Principal } from '../auth/principal';
 import { SIGNED_IN, STAFF } from '../auth/roles';
 import { IsIsoInstant } from '../common/validation';
-import { SystemsService } from '../systems/systems.controller';
+import { SystemsService } from '../systems/systems.service';
 import { CalendarService } from './calendar.service';
 
 const KINDS = ['incident', 'data_repair', 'modification'] as const;

@@ -1,30 +1,9 @@
-import { Controller, Get, Injectable, NotFoundException, Param } from '@nestjs/common';
+import { Controller, Get, NotFoundException, Param } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
-import { BusinessSystemEntity } from '../../persistence/entities';
 import { Allow } from '../auth/decorators';
 import { SIGNED_IN } from '../auth/roles';
-import { isUuid } from '../common/refs';
-
-export function mapSystem(s: BusinessSystemEntity) {
-  return { id: s.id, code: s.code, seq: s.seq, displayName: s.displayName, sourceName: s.sourceName, entryKind: s.entryKind, vendorName: s.vendorName, active: s.active };
-}
-
-
-@Injectable()
-export class SystemsService {
-  constructor(@InjectRepository(BusinessSystemEntity) private readonly systems: Repository<BusinessSystemEntity>) {}
-
-  list() {
-    return this.systems.find({ order: { seq: 'ASC' } });
-  }
-
-  /** By id or by code (`SYS-11`), or null. */
-  find(ref: string): Promise<BusinessSystemEntity | null> {
-    return isUuid(ref) ? this.systems.findOneBy({ id: ref }) : this.systems.findOneBy({ code: ref.toUpperCase() });
-  }
-}
+import { mapSystem } from './systems.dto';
+import { SystemsService } from './systems.service';
 
 @ApiTags('systems')
 @Controller('systems')

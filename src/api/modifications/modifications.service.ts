@@ -1,47 +1,18 @@
-import { Body, Controller, Get, HttpCode, Inject, Injectable, NotFoundException, Param, Post, UnprocessableEntityException } from '@nestjs/common';
-import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Inject, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 import { Client } from '@temporalio/client';
-import { IsBoolean, IsIn, IsNumber, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { MODIFICATION_TYPES, ModificationCommand, ModificationInput, ModificationType, ModificationView } from '../../domain/modification';
+import { ModificationCommand, ModificationInput, ModificationView } from '../../domain/modification';
 import { DAY_MS, formatInZone } from '../../domain/time';
 import { allocateNumber } from '../../persistence/numbering';
 import { MODIFICATION_WORKFLOW_TYPE, modificationCommandUpdate, modificationOpenedUpdate, modificationWorkflowId } from '../../shared/modification-messages';
-import { Allow } from '../auth/decorators';
-import { Auth, Principal } from '../auth/principal';
-import { STAFF } from '../auth/roles';
+import { Principal } from '../auth/principal';
 import { CLOCK, CONFIG, Clock, TEMPORAL_CLIENT, WardlineConfig } from '../common/tokens';
 import { NoteDto } from '../common/dtos';
 import { CalendarService } from '../sla/calendar.service';
-import { SystemsService } from '../systems/systems.controller';
+import { SystemsService } from '../systems/systems.service';
 import { findByRef } from '../common/refs';
-
-export class CreateModificationDto {
-  @ApiProperty({ example: 'SYS-22' }) @IsString() @Length(1, 64) systemId!: string;
-  @ApiProperty({ enum: MODIFICATION_TYPES, description: 'improvement (完善性), adaptation to OS/DB/browser changes (适应性), third-party interface' })
-  @IsIn(MODIFICATION_TYPES, { message: `type must be one of: ${MODIFICATION_TYPES.join(', ')}` })
-  type!: ModificationType;
-  @ApiProperty() @IsString() @Length(1, 200) title!: string;
-  @ApiProperty() @IsString() @Length(1, 10_000) description!: string;
-  @ApiProperty({ example: '输血科' }) @IsString() @Length(1, 100) department!: string;
-}
-
-export class AssessDto {
-  @ApiProperty() @IsBoolean() feasible!: boolean;
-  @ApiProperty({ description: 'estimated person-days' }) @IsNumber() @Min(0) @Max(365) effortDays!: number;
-  @ApiProperty({ description: 'whether it changes database tables, views or procedures (then a change must be approved, S4)' }) @IsBoolean() schemaChange!: boolean;
-  @ApiPropertyOptional({ description: 'change id or number' }) @IsOptional() @IsString() @Length(1, 64) linkedChange?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 5000) note?: string;
-}
-
-export class CommentDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 5000) comment?: string;
-}
-
-export class RequiredCommentDto {
-  @ApiProperty() @IsString() @Length(1, 5000) comment!: string;
-}
+import { CreateModificationDto, AssessDto } from './modifications.dto';
 
 /** A notice goes out this long before free maintenance ends. */
 const MAINTENANCE_NOTICE_MS = 7 * DAY_MS;
@@ -164,88 +135,5 @@ export class ModificationsService {
       allowedActions: v.allowedActions,
       events: v.events.map((e) => ({ ...e, at: t(e.at) })),
     };
-  }
-}
-
-const HOSPITAL = ['dispatcher', 'it_manager', 'reviewer'] as const;
-const VENDOR = ['engineer', 'project_manager'] as const;
-
-@ApiTags('modifications')
-@Controller('modifications')
-export class ModificationsController {
-  constructor(private readonly service: ModificationsService) {}
-
-  @Post()
-  @Allow('dispatcher', 'it_manager', 'integration')
-  create(@Auth() auth: Principal, @Body() dto: CreateModificationDto) {
-    return this.service.create(auth, dto);
-  }
-
-  @Get()
-  @Allow(...STAFF)
-  list() {
-    return this.service.list();
-  }
-
-  @Get(':id')
-  @Allow(...STAFF)
-  get(@Param('id') id: string) {
-    return this.service.get(id);
-  }
-
-  @Post(':id/assess')
-  @HttpCode(200)
-  @Allow(...VENDOR)
-  assess(@Auth() auth: Principal, @Param('id') id: string, @Body() dto: AssessDto) {
-    return this.service.assess(auth, id, dto);
-  }
-
-  @Post(':id/approve-scope')
-  @HttpCode(200)
-  @Allow(...HOSPITAL)
-  approveScope(@Auth() auth: Principal, @Param('id') id: string, @Body() dto: CommentDto) {
-    return this.service.command(id, { action: 'approve_scope', actor: this.service.actor(auth), comment: dto.comment ?? null });
-  }
-
-  @Post(':id/reject-scope')
-  @HttpCode(200)
-  @Allow(...HOSPITAL)
-  rejectScope(@Auth() auth: Principal, @Param('id') id: string, @Body() dto: RequiredCommentDto) {
-    return this.service.command(id, { action: 'reject_scope', actor: this.service.actor(auth), comment: dto.comment });
-  }
-
-  @Post(':id/deliver')
-  @HttpCode(200)
-  @Allow(...VENDOR)
-  deliver(@Auth() auth: Principal, @Param('id') id: string, @Body() dto: NoteDto) {
-    return this.service.deliver(auth, id, dto);
-  }
-
-  @Post(':id/request-acceptance')
-  @HttpCode(200)
-  @Allow(...VENDOR)
-  requestAcceptance(@Auth() auth: Principal, @Param('id') id: string, @Body() dto: NoteDto) {
-    return this.service.command(id, { action: 'request_acceptance', actor: this.service.actor(auth), note: dto.note ?? null });
-  }
-
-  @Post(':id/accept')
-  @HttpCode(200)
-  @Allow(...HOSPITAL)
-  accept(@Auth() auth: Principal, @Param('id') id: string, @Body() dto: CommentDto) {
-    return this.service.command(id, { action: 'accept', actor: this.service.actor(auth), comment: dto.comment ?? null });
-  }
-
-  @Post(':id/reject-acceptance')
-  @HttpCode(200)
-  @Allow(...HOSPITAL)
-  rejectAcceptance(@Auth() auth: Principal, @Param('id') id: string, @Body() dto: RequiredCommentDto) {
-    return this.service.command(id, { action: 'reject_acceptance', actor: this.service.actor(auth), comment: dto.comment });
-  }
-
-  @Post(':id/cancel')
-  @HttpCode(200)
-  @Allow('dispatcher', 'it_manager')
-  cancel(@Auth() auth: Principal, @Param('id') id: string, @Body() dto: RequiredCommentDto) {
-    return this.service.command(id, { action: 'cancel', actor: this.service.actor(auth), reason: dto.comment });
   }
 }

@@ -1,27 +1,12 @@
-import { Body, Controller, Get, Inject, Injectable, Post, Query, UnprocessableEntityException } from '@nestjs/common';
-import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { Inject, Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { formatInZone } from '../../domain/time';
 import { fixedOffsetOf } from '../../infra/china-calendar';
-import { Allow } from '../auth/decorators';
-import { STAFF } from '../auth/roles';
 import { CLOCK, CONFIG, Clock, WardlineConfig } from '../common/tokens';
-import { IsIsoInstant } from '../common/validation';
+import { CreateShiftDto } from './roster.dto';
 
 /** S13: the named onsite team is data. Engineers, the project and quality managers; duty shifts say who is on now. */
 const ROSTER_ROLES = ['engineer', 'project_manager', 'quality_manager'];
-
-export class CreateShiftDto {
-  @ApiProperty() @IsUUID('all', { message: 'userId must be a user id (UUID)' }) userId!: string;
-  @ApiProperty({ example: '2026-11-27T08:00:00+08:00' }) @IsIsoInstant() startsAt!: string;
-  @ApiProperty({ example: '2026-11-27T18:00:00+08:00' }) @IsIsoInstant() endsAt!: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(0, 500) note?: string;
-}
-
-export class OnDutyQuery {
-  @ApiPropertyOptional({ description: 'default: now' }) @IsOptional() @IsIsoInstant() at?: string;
-}
 
 export interface OnDuty {
   userId: string;
@@ -71,29 +56,5 @@ export class RosterService {
       [new Date(at)],
     );
     return row ? { userId: row.user_id, displayName: row.display_name, shiftId: row.shift_id } : null;
-  }
-}
-
-@ApiTags('roster')
-@Controller('roster')
-export class RosterController {
-  constructor(private readonly service: RosterService) {}
-
-  @Get()
-  @Allow(...STAFF)
-  members() {
-    return this.service.members();
-  }
-
-  @Post('shifts')
-  @Allow('project_manager')
-  addShift(@Body() dto: CreateShiftDto) {
-    return this.service.addShift(dto);
-  }
-
-  @Get('on-duty')
-  @Allow(...STAFF)
-  async onDuty(@Query() q: OnDutyQuery) {
-    return { onDuty: await this.service.onDuty(q.at ? Date.parse(q.at) : undefined) };
   }
 }

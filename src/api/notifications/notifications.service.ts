@@ -1,49 +1,8 @@
-import { Body, Controller, ForbiddenException, Get, Injectable, Param, ParseUUIDPipe, Put, Query, UnprocessableEntityException } from '@nestjs/common';
-import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsInt, IsOptional, IsString, Length, Max, Min, ValidateNested } from 'class-validator';
+import { ForbiddenException, Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Allow } from '../auth/decorators';
-import { Auth, Principal } from '../auth/principal';
-import { SIGNED_IN, STAFF } from '../auth/roles';
-import { IsClockTime, IsRobotKey, IsWebhookUrl } from '../common/validation';
+import { Principal } from '../auth/principal';
 import { refCondition } from '../common/refs';
-
-const CHANNELS = ['in_app', 'email', 'wecom', 'dingtalk', 'sms', 'webhook'] as const;
-const STATUSES = ['pending', 'sending', 'queued', 'sent', 'failed', 'unconfirmed', 'suppressed'] as const;
-
-export class DeliveryQuery {
-  @ApiPropertyOptional({ description: 'incident id or number' }) @IsOptional() @IsString() @Length(1, 64) incident?: string;
-  @ApiPropertyOptional({ enum: CHANNELS }) @IsOptional() @IsIn(CHANNELS, { message: `channel must be one of: ${CHANNELS.join(', ')}` }) channel?: string;
-  @ApiPropertyOptional({ enum: STATUSES }) @IsOptional() @IsIn(STATUSES, { message: `status must be one of: ${STATUSES.join(', ')}` }) status?: string;
-  @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(1) page?: number;
-  @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) pageSize?: number;
-}
-
-export class QuietHoursDto {
-  @ApiProperty({ example: '22:00' }) @IsClockTime() start!: string;
-  @ApiProperty({ example: '07:30' }) @IsClockTime() end!: string;
-}
-
-/** Who gets what by which channel: the order is the fallback order; in-app always comes last. */
-export class UserChannelsDto {
-  @ApiProperty({ enum: CHANNELS, isArray: true, example: ['wecom', 'email'] })
-  @IsArray()
-  @ArrayUnique()
-  @ArrayMaxSize(6)
-  @IsIn(CHANNELS, { each: true, message: `channels must each be one of: ${CHANNELS.join(', ')}` })
-  channels!: (typeof CHANNELS)[number][];
-  @ApiPropertyOptional() @IsOptional() @IsRobotKey() wecomRobotKey?: string;
-  @ApiPropertyOptional() @IsOptional() @IsRobotKey() dingtalkToken?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(8, 200) dingtalkSecret?: string;
-  @ApiPropertyOptional() @IsOptional() @IsWebhookUrl() webhookUrl?: string;
-  @ApiPropertyOptional({ description: 'no outbound messages in this window, except breaches and escalations' })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => QuietHoursDto)
-  quietHours?: QuietHoursDto;
-}
-
+import { DeliveryQuery, UserChannelsDto } from './notifications.dto';
 
 @Injectable()
 export class NotificationsService {
@@ -106,30 +65,5 @@ export class NotificationsService {
       [userId, dto.channels, dto.wecomRobotKey ?? null, dto.dingtalkToken ?? null, dto.dingtalkSecret ?? null, dto.webhookUrl ?? null, dto.quietHours?.start ?? null, dto.quietHours?.end ?? null],
     );
     return { userId, channels: dto.channels, quietHours: dto.quietHours ?? null };
-  }
-}
-
-@ApiTags('notifications')
-@Controller()
-export class NotificationsController {
-  constructor(private readonly service: NotificationsService) {}
-
-  /** The delivery log: channel, recipient, status, attempts, last error and the provider's answer. */
-  @Get('notifications')
-  @Allow(...STAFF)
-  deliveries(@Query() q: DeliveryQuery) {
-    return this.service.deliveries(q);
-  }
-
-  @Get('me/notifications')
-  @Allow(...SIGNED_IN)
-  inbox(@Auth() auth: Principal) {
-    return this.service.inbox(auth);
-  }
-
-  @Put('users/:id/channels')
-  @Allow(...SIGNED_IN)
-  setChannels(@Auth() auth: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() dto: UserChannelsDto) {
-    return this.service.setChannels(auth, id, dto);
   }
 }

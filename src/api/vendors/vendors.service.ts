@@ -1,46 +1,8 @@
-import { Body, ConflictException, Controller, Delete, Get, Injectable, NotFoundException, Param, ParseUUIDPipe, Post, Put, UnprocessableEntityException } from '@nestjs/common';
-import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { ConflictException, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ESCALATION_LEVELS } from '../../domain/escalation';
 import { updateReturning } from '../../persistence/sql';
-import { Allow } from '../auth/decorators';
-import { STAFF } from '../auth/roles';
-import { SystemsService } from '../systems/systems.controller';
-import { IsContactEmail, IsContactPhone, IsRobotKey, IsWebhookUrl } from '../common/validation';
-
-export class CreateVendorDto {
-  @ApiProperty({ example: '米健' }) @IsString() @Length(1, 100) name!: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(0, 2000) notes?: string;
-  @ApiPropertyOptional({ description: 'business system ids or codes this vendor made', example: ['SYS-01'] })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(100)
-  @IsString({ each: true })
-  systems?: string[];
-}
-
-export class SetVendorSystemsDto {
-  @ApiProperty({ example: ['SYS-01'] }) @IsArray() @ArrayMaxSize(100) @IsString({ each: true }) systems!: string[];
-}
-
-/** S7: a vendor's contact, by escalation level: 1 support, 2 expert or manager, 3 executive. */
-export class CreateContactDto {
-  @ApiProperty({ example: '张工' }) @IsString() @Length(1, 100) name!: string;
-  @ApiProperty({ example: '技术支持' }) @IsString() @Length(1, 100) role!: string;
-  @ApiProperty({ enum: ESCALATION_LEVELS }) @IsIn(ESCALATION_LEVELS, { message: 'level must be 1 (support), 2 (expert or manager) or 3 (executive)' }) level!: 1 | 2 | 3;
-  @ApiPropertyOptional({ example: '13800138000' }) @IsOptional() @IsContactPhone() phone?: string;
-  @ApiPropertyOptional() @IsOptional() @IsContactEmail() email?: string;
-  @ApiPropertyOptional({ description: 'WeCom group robot key' }) @IsOptional() @IsRobotKey() wecomRobotKey?: string;
-  @ApiPropertyOptional({ description: 'DingTalk robot access token' }) @IsOptional() @IsRobotKey() dingtalkToken?: string;
-  @ApiPropertyOptional({ description: 'DingTalk signing secret (SEC…)' }) @IsOptional() @IsString() @Length(8, 200) dingtalkSecret?: string;
-  @ApiPropertyOptional() @IsOptional() @IsWebhookUrl() webhookUrl?: string;
-  @ApiPropertyOptional({ description: 'a Wardline user (role vendor_contact) who acknowledges through the API' })
-  @IsOptional()
-  @IsUUID('all', { message: 'userId must be a user id (UUID)' })
-  userId?: string;
-}
-
+import { SystemsService } from '../systems/systems.service';
+import { CreateVendorDto, SetVendorSystemsDto, CreateContactDto } from './vendors.dto';
 
 @Injectable()
 export class VendorsService {
@@ -125,47 +87,5 @@ export class VendorsService {
     const rows = await updateReturning(this.ds, `UPDATE vendor_contacts SET active = false WHERE id = $1 AND vendor_id = $2 RETURNING id`, [contactId, vendorId]);
     if (!rows.length) throw new NotFoundException({ code: 'NOT_FOUND', message: `no contact ${contactId} of vendor ${vendorId}`, field: 'contactId' });
     return { id: contactId, active: false };
-  }
-}
-
-@ApiTags('vendors')
-@Controller('vendors')
-export class VendorsController {
-  constructor(private readonly service: VendorsService) {}
-
-  @Get()
-  @Allow(...STAFF)
-  list() {
-    return this.service.list();
-  }
-
-  @Get(':id')
-  @Allow(...STAFF)
-  get(@Param('id', ParseUUIDPipe) id: string) {
-    return this.service.get(id);
-  }
-
-  @Post()
-  @Allow('it_manager', 'project_manager')
-  create(@Body() dto: CreateVendorDto) {
-    return this.service.create(dto);
-  }
-
-  @Put(':id/systems')
-  @Allow('it_manager', 'project_manager')
-  setSystems(@Param('id', ParseUUIDPipe) id: string, @Body() dto: SetVendorSystemsDto) {
-    return this.service.setSystems(id, dto);
-  }
-
-  @Post(':id/contacts')
-  @Allow('it_manager', 'project_manager')
-  addContact(@Param('id', ParseUUIDPipe) id: string, @Body() dto: CreateContactDto) {
-    return this.service.addContact(id, dto);
-  }
-
-  @Delete(':id/contacts/:contactId')
-  @Allow('it_manager', 'project_manager')
-  deactivate(@Param('id', ParseUUIDPipe) id: string, @Param('contactId', ParseUUIDPipe) contactId: string) {
-    return this.service.deactivateContact(id, contactId);
   }
 }

@@ -1,42 +1,14 @@
-import { Body, Controller, ForbiddenException, Get, GoneException, Header, HttpCode, Inject, Injectable, NotFoundException, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ForbiddenException, GoneException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { Client } from '@temporalio/client';
-import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { DataSource } from 'typeorm';
-import { VENDOR_PROGRESS, VendorProgress } from '../../domain/escalation';
 import { formatInZone } from '../../domain/time';
 import { ACK_LINK_SECRET, appSecret, hashLinkToken, verifyAckLink } from '../../infra/ack-links';
 import { fixedOffsetOf } from '../../infra/china-calendar';
 import { EscalationView, escalationAcknowledgeUpdate, escalationProgressUpdate } from '../../shared/escalation-messages';
-import { Allow, Public } from '../auth/decorators';
-import { Auth, Principal } from '../auth/principal';
-import { STAFF } from '../auth/roles';
+import { Principal } from '../auth/principal';
 import { CLOCK, CONFIG, Clock, TEMPORAL_CLIENT, WardlineConfig } from '../common/tokens';
-import { IsIsoInstant } from '../common/validation';
 import { IncidentsService } from '../incidents/incidents.service';
-
-export class EscalateDto {
-  @ApiProperty({ example: '现场无法定位数据库死锁原因，需要原厂专家' }) @IsString() @Length(1, 2000) reason!: string;
-}
-
-export class AcknowledgeDto {
-  @ApiPropertyOptional({ example: '2026-11-27T15:30:00+08:00' }) @IsOptional() @IsIsoInstant() promisedOnSiteAt?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 2000) note?: string;
-}
-
-/** The one-time link's form: a local time in the contract's zone (a browser's datetime-local), or an ISO time. */
-export class LinkAcknowledgeDto extends AcknowledgeDto {
-  @ApiPropertyOptional({ example: '2026-11-27T15:30' })
-  @IsOptional()
-  @Matches(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, { message: 'promisedLocalTime must be YYYY-MM-DDTHH:MM (Beijing time)' })
-  promisedLocalTime?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 100) name?: string;
-}
-
-export class ProgressDto {
-  @ApiProperty({ enum: VENDOR_PROGRESS }) @IsIn(VENDOR_PROGRESS, { message: `kind must be one of: ${VENDOR_PROGRESS.join(', ')}` }) kind!: VendorProgress;
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 2000) note?: string;
-}
+import { EscalateDto, AcknowledgeDto, LinkAcknowledgeDto, ProgressDto } from './escalations.dto';
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -186,59 +158,3 @@ export class EscalationsService {
     return this.mapView(view);
   }
 }
-
-@ApiTags('escalations')
-@Controller()
-export class EscalationsController {
-  constructor(private readonly service: EscalationsService) {}
-
-  /** S7: an engineer calls the original vendor in. */
-  @Post('incidents/:id/escalations')
-  @HttpCode(200)
-  @Allow('engineer', 'project_manager', 'dispatcher')
-  escalate(@Auth() auth: Principal, @Param('id') id: string, @Body() dto: EscalateDto) {
-    return this.service.escalate(auth, id, dto);
-  }
-
-  @Get('incidents/:id/escalations')
-  @Allow(...STAFF)
-  forIncident(@Param('id') id: string) {
-    return this.service.forIncident(id);
-  }
-
-  @Get('escalations/:id')
-  @Allow(...STAFF, 'vendor_contact')
-  get(@Param('id', ParseUUIDPipe) id: string) {
-    return this.service.get(id);
-  }
-
-  @Post('escalations/:id/acknowledge')
-  @HttpCode(200)
-  @Allow('vendor_contact', 'project_manager')
-  acknowledge(@Auth() auth: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() dto: AcknowledgeDto) {
-    return this.service.acknowledge(auth, id, dto);
-  }
-
-  @Post('escalations/:id/progress')
-  @HttpCode(200)
-  @Allow('vendor_contact', 'engineer', 'project_manager')
-  progress(@Auth() auth: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() dto: ProgressDto) {
-    return this.service.progress(auth, id, dto);
-  }
-
-  /** The page a one-time link opens: it needs no login; the signed token is the credential. */
-  @Get('vendor-ack/:token')
-  @Public()
-  @Header('content-type', 'text/html; charset=utf-8')
-  page(@Param('token') token: string) {
-    return this.service.page(token);
-  }
-
-  @Post('vendor-ack/:token')
-  @Public()
-  @HttpCode(200)
-  acknowledgeByLink(@Param('token') token: string, @Body() dto: LinkAcknowledgeDto) {
-    return this.service.acknowledgeByLink(token, dto);
-  }
-}
-

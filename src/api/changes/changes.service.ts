@@ -1,77 +1,21 @@
-import { Body, Controller, Get, HttpCode, Inject, Injectable, NotFoundException, Param, Post, Query, UnprocessableEntityException } from '@nestjs/common';
-import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Inject, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 import { Client } from '@temporalio/client';
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Min, ValidateNested } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { CHANGE_KINDS, CHANGE_STATES, ChangeActor, ChangeKind, OBJECT_ACTIONS, OBJECT_TYPES, REVIEW_DECISIONS, RISKS, ReviewDecision, Revision, Risk, assessRevision } from '../../domain/change';
+import { ChangeActor, Revision, assessRevision } from '../../domain/change';
 import { ChangeCommand, ChangeInput, ChangeView } from '../../domain/change-process';
 import { lineDiff } from '../../domain/text-diff';
 import { formatInZone } from '../../domain/time';
 import { allocateNumber } from '../../persistence/numbering';
-import { SqlDialect, classifySql } from '../../infra/sql-classifier';
+import { classifySql } from '../../infra/sql-classifier';
 import { CHANGE_WORKFLOW_TYPE, changeCommandUpdate, changeOpenedUpdate, changeWorkflowId } from '../../shared/change-messages';
-import { Allow } from '../auth/decorators';
-import { Auth, Principal } from '../auth/principal';
-import { STAFF } from '../auth/roles';
+import { Principal } from '../auth/principal';
 import { CLOCK, CONFIG, Clock, TEMPORAL_CLIENT, WardlineConfig } from '../common/tokens';
 import { NoteDto, ReasonDto } from '../common/dtos';
-import { IsIsoInstant } from '../common/validation';
 import { CalendarService } from '../sla/calendar.service';
-import { SystemsService } from '../systems/systems.controller';
+import { SystemsService } from '../systems/systems.service';
 import { findByRef } from '../common/refs';
-
-const DIALECTS = ['oracle', 'sqlserver', 'mysql', 'postgresql'] as const;
-
-export class AffectedObjectDto {
-  @ApiProperty({ enum: OBJECT_TYPES }) @IsIn(OBJECT_TYPES, { message: `type must be one of: ${OBJECT_TYPES.join(', ')}` }) type!: string;
-  @ApiProperty({ example: 'HIS.PAT_VISIT' }) @IsString() @Length(1, 200) name!: string;
-  @ApiProperty({ enum: OBJECT_ACTIONS }) @IsIn(OBJECT_ACTIONS, { message: `action must be one of: ${OBJECT_ACTIONS.join(', ')}` }) action!: string;
-}
-
-export class WindowDto {
-  @ApiProperty({ example: '2026-11-28T22:00:00+08:00' }) @IsIsoInstant() start!: string;
-  @ApiProperty({ example: '2026-11-29T02:00:00+08:00' }) @IsIsoInstant() end!: string;
-}
-
-export class RevisionDto {
-  @ApiProperty({ enum: DIALECTS }) @IsIn(DIALECTS, { message: `dialect must be one of: ${DIALECTS.join(', ')}` }) dialect!: SqlDialect;
-  @ApiProperty() @IsString() @Length(1, 200_000) forwardScript!: string;
-  @ApiProperty() @IsString() @Length(0, 200_000) rollbackScript!: string;
-  @ApiProperty({ type: [AffectedObjectDto] }) @IsArray() @ArrayMaxSize(500) @ValidateNested({ each: true }) @Type(() => AffectedObjectDto) objects!: AffectedObjectDto[];
-  @ApiProperty({ enum: RISKS }) @IsIn(RISKS, { message: `risk must be one of: ${RISKS.join(', ')}` }) risk!: Risk;
-}
-
-export class CreateChangeDto extends RevisionDto {
-  @ApiProperty({ example: 'SYS-11' }) @IsString() @Length(1, 64) systemId!: string;
-  @ApiProperty({ enum: CHANGE_KINDS }) @IsIn(CHANGE_KINDS, { message: `kind must be one of: ${CHANGE_KINDS.join(', ')}` }) kind!: ChangeKind;
-  @ApiProperty() @IsString() @Length(1, 200) title!: string;
-  @ApiProperty() @IsString() @Length(1, 5000) reason!: string;
-  @ApiProperty({ type: WindowDto }) @ValidateNested() @Type(() => WindowDto) window!: WindowDto;
-  @ApiPropertyOptional() @IsOptional() @IsUUID('all', { message: 'implementerId must be a user id (UUID)' }) implementerId?: string;
-  @ApiPropertyOptional({ description: 'incident id or number' }) @IsOptional() @IsString() @Length(1, 64) linkedIncident?: string;
-}
-
-export class ReviewDto {
-  @ApiProperty({ enum: REVIEW_DECISIONS }) @IsIn(REVIEW_DECISIONS, { message: `decision must be one of: ${REVIEW_DECISIONS.join(', ')}` }) decision!: ReviewDecision;
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 5000) comment?: string;
-}
-
-export class ImplementDto {
-  @ApiProperty() @IsInt() @Min(1) revision!: number;
-  @ApiProperty({ description: 'what was run, by whom, the output' }) @IsString() @Length(1, 20_000) evidence!: string;
-}
-
-export class VerifyDto {
-  @ApiProperty({ enum: ['succeeded', 'rolled_back'] }) @IsIn(['succeeded', 'rolled_back'], { message: 'outcome must be succeeded or rolled_back' }) outcome!: 'succeeded' | 'rolled_back';
-  @ApiProperty() @IsString() @Length(1, 20_000) evidence!: string;
-}
-
-export class ListChangesQuery {
-  @ApiPropertyOptional({ enum: CHANGE_STATES }) @IsOptional() @IsIn(CHANGE_STATES, { message: `state must be one of: ${CHANGE_STATES.join(', ')}` }) state?: string;
-}
-
+import { RevisionDto, CreateChangeDto, ReviewDto, ImplementDto, VerifyDto, ListChangesQuery } from './changes.dto';
 
 @Injectable()
 export class ChangesService {
@@ -251,74 +195,5 @@ export class ChangesService {
       allowedActions: v.allowedActions,
       history: v.history.map((d) => ({ ...d, at: t(d.at) })),
     };
-  }
-}
-
-const SUBMITTERS = ['engineer', 'project_manager', 'it_manager', 'dispatcher'] as const;
-
-@ApiTags('changes')
-@Controller('changes')
-export class ChangesController {
-  constructor(private readonly service: ChangesService) {}
-
-  @Post()
-  @Allow(...SUBMITTERS)
-  create(@Auth() auth: Principal, @Body() dto: CreateChangeDto) {
-    return this.service.create(auth, dto);
-  }
-
-  @Get()
-  @Allow(...STAFF)
-  list(@Query() q: ListChangesQuery) {
-    return this.service.list(q);
-  }
-
-  @Get(':id')
-  @Allow(...STAFF)
-  get(@Param('id') id: string) {
-    return this.service.get(id);
-  }
-
-  /** S4: the hospital's reviewers decide. */
-  @Post(':id/review')
-  @HttpCode(200)
-  @Allow('reviewer', 'it_manager')
-  review(@Auth() auth: Principal, @Param('id') id: string, @Body() dto: ReviewDto) {
-    return this.service.review(auth, id, dto);
-  }
-
-  @Post(':id/revisions')
-  @HttpCode(200)
-  @Allow(...SUBMITTERS)
-  revise(@Auth() auth: Principal, @Param('id') id: string, @Body() dto: RevisionDto) {
-    return this.service.revise(auth, id, dto);
-  }
-
-  @Post(':id/implement')
-  @HttpCode(200)
-  @Allow('engineer', 'project_manager')
-  implement(@Auth() auth: Principal, @Param('id') id: string, @Body() dto: ImplementDto) {
-    return this.service.implement(auth, id, dto);
-  }
-
-  @Post(':id/verify')
-  @HttpCode(200)
-  @Allow('engineer', 'project_manager', 'it_manager')
-  verify(@Auth() auth: Principal, @Param('id') id: string, @Body() dto: VerifyDto) {
-    return this.service.verify(auth, id, dto);
-  }
-
-  @Post(':id/close')
-  @HttpCode(200)
-  @Allow('project_manager', 'it_manager')
-  close(@Auth() auth: Principal, @Param('id') id: string, @Body() dto: NoteDto) {
-    return this.service.close(auth, id, dto);
-  }
-
-  @Post(':id/cancel')
-  @HttpCode(200)
-  @Allow(...SUBMITTERS)
-  cancel(@Auth() auth: Principal, @Param('id') id: string, @Body() dto: ReasonDto) {
-    return this.service.cancel(auth, id, dto);
   }
 }
