@@ -7,7 +7,7 @@ export type HttpOutcome =
   | { kind: 'network'; error: string };
 
 export interface HttpRequest {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT';
   url: string;
   headers?: Record<string, string>;
   body?: string;
