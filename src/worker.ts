@@ -4,6 +4,8 @@ import { Client, Connection } from '@temporalio/client';
 import { createChangeActivities } from './activities/change.activities';
 import { createEscalationActivities } from './activities/escalation.activities';
 import { createIncidentActivities } from './activities/incident.activities';
+import { createJobActivities } from './activities/jobs.activities';
+import { secretVaultFor } from './infra/secret-box';
 import { createNotifyActivities } from './activities/notify.activities';
 import { ACK_LINK_SECRET, appSecret } from './infra/ack-links';
 import { createChannels } from './infra/notify-config';
@@ -42,6 +44,7 @@ export async function createWardlineWorker(
       ...createIncidentActivities({ dataSource }),
       ...createEscalationActivities({ dataSource }),
       ...createChangeActivities({ dataSource }),
+      ...createJobActivities({ dataSource, vault: secretVaultFor(process.env, config.dataDir), utcOffsetMinutes }),
       ...createNotifyActivities({
         dataSource,
         templates,

@@ -35,6 +35,11 @@ import { UsersService } from './users/users.service';
 import { CmdbController } from './cmdb/cmdb.controller';
 import { CmdbImportService } from './cmdb/cmdb-import';
 import { CmdbService } from './cmdb/cmdb.service';
+import { JobsController } from './jobs/jobs.controller';
+import { JobsService } from './jobs/jobs.service';
+import { SshController } from './ssh/ssh.controller';
+import { SECRET_VAULT, SshService } from './ssh/ssh.service';
+import { secretVaultFor } from '../infra/secret-box';
 
 export interface AppDeps {
   config: WardlineConfig;
@@ -68,6 +73,8 @@ export class AppModule {
         CmdbController,
         ChangesController,
         ModificationsController,
+        SshController,
+        JobsController,
       ],
       providers: [
         { provide: CONFIG, useValue: deps.config },
@@ -87,6 +94,9 @@ export class AppModule {
         CmdbImportService,
         ChangesService,
         ModificationsService,
+        { provide: SECRET_VAULT, useFactory: () => secretVaultFor(process.env, deps.config.dataDir) },
+        SshService,
+        JobsService,
       ],
     };
   }

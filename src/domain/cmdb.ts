@@ -36,7 +36,21 @@ export const ITEM_TYPES = {
   },
   server: {
     label: '服务器',
-    attributes: { os: str('操作系统', true), osVersion: str('系统版本'), ip: ip('IP 地址'), cpuCores: int('CPU 核数'), memoryGb: num('内存 (GB)'), virtual: bool('虚拟机'), rack: str('机柜位置') },
+    attributes: {
+      os: str('操作系统', true),
+      osVersion: str('系统版本'),
+      ip: ip('IP 地址'),
+      cpuCores: int('CPU 核数'),
+      memoryGb: num('内存 (GB)'),
+      virtual: bool('虚拟机'),
+      rack: str('机柜位置'),
+      // P5: how jobs and patching reach the server over SSH; unset environment counts as production (S4).
+      osFamily: oneOf('系统家族', ['debian', 'rhel', 'windows']),
+      environment: oneOf('环境', ['production', 'staging', 'test', 'development']),
+      sshPort: int('SSH 端口'),
+      sshCredential: str('SSH 凭据 (名称或 id)'),
+      jumpHost: str('跳板机 (server:名称 或 id)'),
+    },
   },
   database: {
     label: '数据库',

@@ -3,3 +3,5 @@ export { escalationWorkflow } from './escalation.workflow';
 export { robotOutboxWorkflow } from './robot-outbox.workflow';
 export { changeWorkflow } from './change.workflow';
 export { modificationWorkflow } from './modification.workflow';
+export { jobRunWorkflow } from './job-run.workflow';
+export { scheduledJobWorkflow } from './scheduled-job.workflow';
