@@ -11,6 +11,7 @@ import { MODIFICATION_WORKFLOW_TYPE, modificationCommandUpdate, modificationOpen
 import { robotOutboxWorkflowId } from '../../src/shared/notify-messages';
 import type { TestPlatform, TestUser } from '../../test/support/platform';
 import { alwaysWorkingCalendar, incidentInput, shrunkPolicy, waitUntil } from '../../test/support/workflow-input';
+import { JOB_CASES } from './job-flows';
 
 /**
  * The representative flows `npm run histories:record` runs: every workflow type, through the paths people take
@@ -558,4 +559,5 @@ export const CASES: FlowCase[] = [
       return { 'modification/full-path': workflowId };
     },
   },
+  ...JOB_CASES,
 ];

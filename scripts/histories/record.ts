@@ -10,6 +10,7 @@ import { startTemporalDevServer } from '../../src/infra/temporal-dev-server';
 import { startPlatform } from '../../test/support/platform';
 import { historyToFileJson } from '../../test/support/histories';
 import { CASES, FlowContext, Recorded, setUpPeople } from './flows';
+import { stopSshFixture } from './job-flows';
 
 /**
  * `npm run histories:record`: runs representative flows of every workflow type against a real Temporal dev
@@ -126,6 +127,7 @@ async function main(): Promise<void> {
     });
     const p = await startPlatform({ config: { notify, publicUrl: 'https://wardline.hospital.example.cn' } });
     cleanups.push(p.stop);
+    cleanups.push(stopSshFixture);
     const people = await setUpPeople(p, receiver.base);
     const ctx: FlowContext = { p, people, received: receiver.texts };
 
