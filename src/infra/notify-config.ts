@@ -5,6 +5,7 @@ import { SmsChannel, SmsChannelConfig } from '../adapters/notify/sms';
 import { WebhookChannel, WebhookChannelConfig } from '../adapters/notify/webhook';
 import { WecomChannel, WecomChannelConfig } from '../adapters/notify/wecom';
 import { invalidInput } from '../domain/errors';
+import { CHANNEL_TIMEOUT_LIMIT_MS, SEND_DELIVERY_TIMEOUT_MS } from '../shared/notify-messages';
 
 /** Outbound channels as configuration; a channel that is not configured is skipped (in-app always works). */
 export interface NotifyConfig {
@@ -56,12 +57,23 @@ export function loadNotifyConfig(env: NodeJS.ProcessEnv): NotifyConfig {
   return config;
 }
 
+/** Refuses a channel whose own timeout could outlive the activity that calls it (issue 9): its delivery would be left unconfirmed. */
+export function checkChannelTimeouts(channels: Partial<Record<string, NotificationChannel>>): void {
+  for (const [name, channel] of Object.entries(channels)) {
+    if (channel && channel.timeoutMs > CHANNEL_TIMEOUT_LIMIT_MS) {
+      throw invalidInput(`${name}.timeoutMs`, `must be at most ${CHANNEL_TIMEOUT_LIMIT_MS} ms, under the ${SEND_DELIVERY_TIMEOUT_MS} ms of the activity that sends`);
+    }
+  }
+}
+
 export function createChannels(config: NotifyConfig): Partial<Record<'email' | 'wecom' | 'dingtalk' | 'sms' | 'webhook', NotificationChannel>> {
-  return {
+  const channels = {
     ...(config.email ? { email: new EmailChannel(config.email) } : {}),
     ...(config.wecom ? { wecom: new WecomChannel(config.wecom) } : {}),
     ...(config.dingtalk ? { dingtalk: new DingtalkChannel(config.dingtalk) } : {}),
     ...(config.sms ? { sms: new SmsChannel(config.sms) } : {}),
     ...(config.webhook ? { webhook: new WebhookChannel(config.webhook) } : {}),
   };
+  checkChannelTimeouts(channels);
+  return channels;
 }

@@ -72,6 +72,16 @@ export interface PlannedDelivery {
   suppressed: string | null;
 }
 
+/**
+ * startToClose of the activities that call a notification channel. A channel's own timeout must end well before
+ * (CHANNEL_TIMEOUT_LIMIT_MS): an adapter that outlives its activity leaves a delivery `unconfirmed`, with no
+ * fallback, where it should have failed over to the next channel (issue 9).
+ */
+export const SEND_DELIVERY_TIMEOUT_MS = 20_000;
+export const SEND_ROBOT_BATCH_TIMEOUT_MS = 20_000;
+/** The activity's timeout less the database work and rendering around the provider call. */
+export const CHANNEL_TIMEOUT_LIMIT_MS = 15_000;
+
 export const robotEnqueueSignal = defineSignal<[string]>('robotEnqueue');
 
 export function robotOutboxWorkflowId(channel: 'wecom' | 'dingtalk', ownerKind: 'user' | 'contact', ownerId: string): string {

@@ -1,6 +1,6 @@
-import { ActivityFailure, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ActivityOptions, proxyActivities } from '@temporalio/workflow';
 import type { createNotifyActivities } from '../activities/notify.activities';
-import type { NotifyRequest, PlannedDelivery } from '../shared/notify-messages';
+import { SEND_DELIVERY_TIMEOUT_MS, type NotifyRequest, type PlannedDelivery } from '../shared/notify-messages';
 
 const { planDeliveries, recordDeliveryFailure } = proxyActivities<ReturnType<typeof createNotifyActivities>>({
   startToCloseTimeout: '30 seconds',
@@ -8,8 +8,8 @@ const { planDeliveries, recordDeliveryFailure } = proxyActivities<ReturnType<typ
 });
 
 /** Each channel gets a few tries with backoff; then the next channel in the person's list takes over. */
-const { sendDelivery } = proxyActivities<ReturnType<typeof createNotifyActivities>>({
-  startToCloseTimeout: '20 seconds',
+export const SEND_DELIVERY_OPTIONS: ActivityOptions & { startToCloseTimeout: number } = {
+  startToCloseTimeout: SEND_DELIVERY_TIMEOUT_MS,
   retry: {
     initialInterval: '1 second',
     backoffCoefficient: 2,
@@ -17,7 +17,8 @@ const { sendDelivery } = proxyActivities<ReturnType<typeof createNotifyActivitie
     maximumAttempts: 4,
     nonRetryableErrorTypes: ['CHANNEL_REJECTED', 'CHANNEL_MISCONFIGURED'],
   },
-});
+};
+const { sendDelivery } = proxyActivities<ReturnType<typeof createNotifyActivities>>(SEND_DELIVERY_OPTIONS);
 
 async function deliverWithFallback(request: NotifyRequest, delivery: PlannedDelivery): Promise<void> {
   let fallbackOf: string | null = null;

@@ -1,13 +1,14 @@
-import { ActivityFailure, condition, continueAsNew, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ActivityOptions, condition, continueAsNew, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { createNotifyActivities } from '../activities/notify.activities';
-import { robotEnqueueSignal } from '../shared/notify-messages';
+import { SEND_ROBOT_BATCH_TIMEOUT_MS, robotEnqueueSignal } from '../shared/notify-messages';
 
 const { failRobotBatch } = proxyActivities<ReturnType<typeof createNotifyActivities>>({ startToCloseTimeout: '30 seconds' });
-const { sendRobotBatch } = proxyActivities<ReturnType<typeof createNotifyActivities>>({
-  startToCloseTimeout: '10 seconds',
+export const SEND_ROBOT_BATCH_OPTIONS: ActivityOptions & { startToCloseTimeout: number } = {
+  startToCloseTimeout: SEND_ROBOT_BATCH_TIMEOUT_MS,
   // A robot that says "too many" (WeCom 45009, DingTalk 130101) is retried after the window moves on.
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '60 seconds', maximumAttempts: 8 },
-});
+};
+const { sendRobotBatch } = proxyActivities<ReturnType<typeof createNotifyActivities>>(SEND_ROBOT_BATCH_OPTIONS);
 
 export interface RobotOutboxInput {
   channel: 'wecom' | 'dingtalk';

@@ -39,6 +39,8 @@ export interface DeliveryResult {
 /** `send` never rejects: every failure comes back as a DeliveryResult so the caller can record it and fall back. */
 export interface NotificationChannel {
   kind: ChannelKind;
+  /** The longest one send() may take; kept under the calling activity's timeout (infra/notify-config checks it). */
+  readonly timeoutMs: number;
   send(message: OutboundMessage): Promise<DeliveryResult>;
 }
 

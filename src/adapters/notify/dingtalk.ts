@@ -36,7 +36,7 @@ export class DingtalkChannel implements NotificationChannel {
   private readonly accessToken: string | undefined;
   private readonly secret: string | undefined;
   private readonly maxBytes: number;
-  private readonly timeoutMs: number;
+  readonly timeoutMs: number;
 
   constructor(
     config: DingtalkChannelConfig,

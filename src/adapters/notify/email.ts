@@ -7,6 +7,9 @@ import { isValidEmail, optionalBoolean, optionalInteger, optionalString, require
 
 export const IDEMPOTENCY_HEADER = 'X-Wardline-Idempotency-Key';
 
+/** The whole send (connect, greeting, TLS, the message) must end in this, well inside the 20 s activity around it. */
+export const DEFAULT_EMAIL_TIMEOUT_MS = 12_000;
+
 export interface EmailChannelConfig {
   kind: 'email';
   host: string;
@@ -38,6 +41,7 @@ export class EmailChannel implements NotificationChannel {
   private readonly transport: Transporter;
   private readonly from: string;
   private readonly fromDomain: string;
+  readonly timeoutMs: number;
 
   constructor(config: EmailChannelConfig) {
     const host = requireString(config.host, 'email.host');
@@ -54,7 +58,8 @@ export class EmailChannel implements NotificationChannel {
       const a = requireObject(config.auth, 'email.auth');
       auth = { user: requireString(a.user, 'email.auth.user'), pass: requireString(a.pass, 'email.auth.pass') };
     }
-    const timeoutMs = optionalInteger(config.timeoutMs, 'email.timeoutMs', 30_000, 100, 600_000);
+    const timeoutMs = optionalInteger(config.timeoutMs, 'email.timeoutMs', DEFAULT_EMAIL_TIMEOUT_MS, 100, 600_000);
+    this.timeoutMs = timeoutMs;
     const clientName = optionalString(config.clientName, 'email.clientName');
     this.transport = nodemailer.createTransport({
       host,
@@ -77,7 +82,26 @@ export class EmailChannel implements NotificationChannel {
     return `<${createHash('sha256').update(idempotencyKey, 'utf8').digest('hex').slice(0, 32)}@${this.fromDomain}>`;
   }
 
+  /**
+   * nodemailer's timeouts bound each phase (connect, greeting, each command), not the whole send: a server that
+   * answers slowly at every step could take several times `timeoutMs`. The race bounds the whole of it.
+   */
   async send(message: OutboundMessage): Promise<DeliveryResult> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<DeliveryResult>((resolve) => {
+      timer = setTimeout(() => {
+        const error = `no SMTP answer within ${this.timeoutMs} ms`;
+        resolve({ ok: false, retryable: true, providerResponse: error, error });
+      }, this.timeoutMs);
+    });
+    try {
+      return await Promise.race([this.sendOnce(message), deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async sendOnce(message: OutboundMessage): Promise<DeliveryResult> {
     const to = message.recipient.email;
     if (!to) return rejectedLocally('the recipient has no email address');
     if (!isValidEmail(to)) return rejectedLocally(`"${to}" is not a valid email address`);

@@ -1,5 +1,6 @@
 import { clip, DeliveryResult } from './channel';
 
+/** Robots, SMS gateways and webhooks answer in well under a second; 10 s leaves the activity time to record the outcome. */
 export const DEFAULT_HTTP_TIMEOUT_MS = 10_000;
 
 export type HttpOutcome =

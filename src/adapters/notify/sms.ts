@@ -72,7 +72,7 @@ export class SmsChannel implements NotificationChannel {
   private readonly success: { path: string[]; equals: string } | null;
   private readonly messageIdPath: string[] | null;
   private readonly maxTextChars: number;
-  private readonly timeoutMs: number;
+  readonly timeoutMs: number;
 
   constructor(config: SmsChannelConfig) {
     const hbs = Handlebars.create();

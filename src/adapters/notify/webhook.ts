@@ -38,7 +38,7 @@ export class WebhookChannel implements NotificationChannel {
   private readonly url: string | undefined;
   private readonly secret: string;
   private readonly headers: Record<string, string>;
-  private readonly timeoutMs: number;
+  readonly timeoutMs: number;
 
   constructor(
     config: WebhookChannelConfig,

@@ -26,7 +26,7 @@ export class WecomChannel implements NotificationChannel {
   private readonly baseUrl: string;
   private readonly robotKey: string | undefined;
   private readonly msgtype: 'markdown' | 'text';
-  private readonly timeoutMs: number;
+  readonly timeoutMs: number;
 
   constructor(config: WecomChannelConfig) {
     this.baseUrl = optionalHttpUrl(config.baseUrl, 'wecom.baseUrl', WECOM_DEFAULT_BASE_URL);
