@@ -32,10 +32,23 @@ export interface ChangeActor {
   roles: string[];
 }
 
+/** Where a revision's SQL is kept (table change_scripts) and what it hashes to: the workflow never holds the text. */
+export interface RevisionScripts {
+  id: string;
+  dialect: string;
+  forwardSha256: string;
+  rollbackSha256: string;
+  forwardChars: number;
+  rollbackChars: number;
+}
+
 export interface Revision {
   number: number;
-  forwardScript: string;
-  rollbackScript: string;
+  /** The SQL by reference (every revision submitted since issue 9). */
+  scripts?: RevisionScripts;
+  /** Revisions submitted before carried the SQL inline; readers take either. */
+  forwardScript?: string;
+  rollbackScript?: string;
   /** What the submitter declared and what the SQL classifier found, merged. */
   objects: AffectedObject[];
   schemaChange: boolean;

@@ -6,6 +6,7 @@ import { ChangeActor, Revision, assessRevision } from '../../domain/change';
 import { ChangeCommand, ChangeInput, ChangeView } from '../../domain/change-process';
 import { lineDiff } from '../../domain/text-diff';
 import { formatInZone } from '../../domain/time';
+import { loadRevisionScripts, saveChangeScripts } from '../../persistence/change-scripts';
 import { allocateNumber } from '../../persistence/numbering';
 import { classifySql } from '../../infra/sql-classifier';
 import { CHANGE_WORKFLOW_TYPE, changeCommandUpdate, changeOpenedUpdate, changeWorkflowId } from '../../shared/change-messages';
@@ -32,8 +33,11 @@ export class ChangesService {
     return { id: auth.userId, name: auth.displayName, roles: auth.roles };
   }
 
-  /** The SQL is read, not trusted: what it touches decides whether it needs review and how risky it is (S4). */
-  private revision(auth: Principal, dto: RevisionDto, number: number): Revision {
+  /**
+   * The SQL is read, not trusted: what it touches decides whether it needs review and how risky it is (S4).
+   * The text is stored in PostgreSQL; the workflow gets its id and hashes (Temporal payloads stop at 2 MB).
+   */
+  private async revision(auth: Principal, dto: RevisionDto, changeId: string, number: number): Promise<Revision> {
     const found = classifySql(dto.forwardScript, dto.dialect);
     const assessed = assessRevision({
       declaredRisk: dto.risk,
@@ -46,7 +50,8 @@ export class ChangesService {
         riskFloor: found.riskFloor,
       },
     });
-    return { number, forwardScript: dto.forwardScript, rollbackScript: dto.rollbackScript, ...assessed, submittedAt: this.clock.now(), submittedBy: this.actor(auth) };
+    const scripts = await saveChangeScripts(this.ds, { changeId, revision: number, dialect: dto.dialect, forward: dto.forwardScript, rollback: dto.rollbackScript });
+    return { number, scripts, ...assessed, submittedAt: this.clock.now(), submittedBy: this.actor(auth) };
   }
 
   async create(auth: Principal, dto: CreateChangeDto) {
@@ -71,7 +76,7 @@ export class ChangesService {
     const now = this.clock.now();
     const number = await allocateNumber(this.ds, 'CHG', now, spec.utcOffsetMinutes);
     const changeId = randomUUID();
-    const first = this.revision(auth, dto, 1);
+    const first = await this.revision(auth, dto, changeId, 1);
     const input: ChangeInput = {
       changeId,
       number,
@@ -120,8 +125,10 @@ export class ChangesService {
     return this.command(auth, ref, () => ({ action: 'review', actor: this.actor(auth), decision: dto.decision, comment: dto.comment ?? null }));
   }
 
-  revise(auth: Principal, ref: string, dto: RevisionDto) {
-    return this.command(auth, ref, (view) => ({ action: 'revise', actor: this.actor(auth), revision: this.revision(auth, dto, (view.currentRevision ?? 1) + 1) }));
+  async revise(auth: Principal, ref: string, dto: RevisionDto) {
+    const row = await this.row(ref);
+    const revision = await this.revision(auth, dto, row.id, ((row.view as ChangeView).currentRevision ?? 1) + 1);
+    return this.command(auth, ref, () => ({ action: 'revise', actor: this.actor(auth), revision }));
   }
 
   implement(auth: Principal, ref: string, dto: ImplementDto) {
@@ -155,18 +162,22 @@ export class ChangesService {
     const row = await this.row(ref);
     const { spec } = await this.calendars.current();
     const view = row.view as ChangeView;
-    const revisions = (view.revisions ?? []).map((r, i, all) => ({
+    const texts = await loadRevisionScripts(this.ds, view.revisions ?? []);
+    const revisions = (view.revisions ?? []).map((r, i) => ({
       number: r.number,
       risk: r.risk,
       schemaChange: r.schemaChange,
       destructive: r.destructive,
       objects: r.objects,
       unparsed: r.unparsed,
-      forwardScript: r.forwardScript,
-      rollbackScript: r.rollbackScript,
+      dialect: texts[i].dialect || null,
+      forwardScript: texts[i].forward,
+      rollbackScript: texts[i].rollback,
+      forwardSha256: r.scripts?.forwardSha256 ?? null,
+      rollbackSha256: r.scripts?.rollbackSha256 ?? null,
       submittedAt: formatInZone(r.submittedAt, spec.utcOffsetMinutes),
       submittedBy: r.submittedBy.name,
-      diffFromPrevious: i === 0 ? null : { forward: lineDiff(all[i - 1].forwardScript, r.forwardScript), rollback: lineDiff(all[i - 1].rollbackScript, r.rollbackScript) },
+      diffFromPrevious: i === 0 ? null : { forward: lineDiff(texts[i - 1].forward, texts[i].forward), rollback: lineDiff(texts[i - 1].rollback, texts[i].rollback) },
     }));
     return { ...this.map(view, spec.utcOffsetMinutes), revisions };
   }

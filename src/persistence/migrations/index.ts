@@ -3,7 +3,16 @@ import { SeedBusinessSystems1764200000001 } from './1764200000001-seed-business-
 import { VendorsAndDelivery1764200000002 } from './1764200000002-vendors-and-delivery';
 import { Changes1764200000003 } from './1764200000003-changes';
 import { Cmdb1764200000004 } from './1764200000004-cmdb';
+import { ChangeScripts1764340000000 } from './1764340000000-change-scripts';
 import { SshJobs1764600000000 } from './1764600000000-ssh-jobs';
 
 /** Listed by hand so the compiled app and the tests run exactly the reviewed migrations, in order. */
-export const MIGRATIONS = [InitialSchema1764200000000, SeedBusinessSystems1764200000001, VendorsAndDelivery1764200000002, Changes1764200000003, Cmdb1764200000004, SshJobs1764600000000];
+export const MIGRATIONS = [
+  InitialSchema1764200000000,
+  SeedBusinessSystems1764200000001,
+  VendorsAndDelivery1764200000002,
+  Changes1764200000003,
+  Cmdb1764200000004,
+  ChangeScripts1764340000000,
+  SshJobs1764600000000,
+];
