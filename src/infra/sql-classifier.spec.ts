@@ -134,7 +134,7 @@ const CORPUS: FixtureExpectation[] = [
     dialect: 'postgresql',
     file: 'emr_nursing.sql',
     statements: 16,
-    kinds: ['ddl', 'ddl', 'ddl', 'ddl', 'ddl', 'ddl', 'ddl', 'ddl', 'dml', 'dml', 'ddl', 'ddl', 'dcl', 'query', 'other', 'ddl'],
+    kinds: ['ddl', 'ddl', 'ddl', 'ddl', 'ddl', 'ddl', 'ddl', 'ddl', 'dml', 'dml', 'ddl', 'ddl', 'dcl', 'query', 'ddl', 'ddl'],
     objects: [
       '1 schema:nursing:create',
       '2 table:nursing.Vital Signs:create',
@@ -148,10 +148,97 @@ const CORPUS: FixtureExpectation[] = [
       '11 table:nursing.patient_bed:alter',
       '12 function:nursing.fn_old_score:drop',
       '13 table:nursing.v_latest_vitals:grant',
+      '15 table:(name built at run time):alter',
       '16 table:nursing.patient_bed:rename',
     ],
     destructiveStatements: [9, 11, 12],
     unparsed: [15],
+    schemaChange: true,
+    destructive: true,
+    riskFloor: 'high',
+  },
+  // Issue 9 (S4 fail closed): scripts in the shapes vendors, mysqldump and SSMS actually produce.
+  {
+    dialect: 'mysql',
+    file: 'his_outpatient_mysqldump.sql',
+    statements: 25,
+    kinds: ['other', 'other', 'other', 'other', 'other', 'other', 'other', 'ddl', 'other', 'other', 'ddl', 'other', 'other', 'other', 'dml', 'other', 'other', 'ddl', 'ddl', 'ddl', 'ddl', 'other', 'other', 'other', 'other'],
+    objects: [
+      '8 table:outp_queue:drop',
+      '11 table:outp_queue:create',
+      '15 data:outp_queue:insert',
+      '18 table:v_outp_waiting:drop',
+      '19 view:v_outp_waiting:drop',
+      '20 trigger:trg_queue_bi:create',
+      '21 view:v_outp_waiting:create',
+    ],
+    destructiveStatements: [8, 18, 19],
+    unparsed: [],
+    schemaChange: true,
+    destructive: true,
+    riskFloor: 'high',
+  },
+  {
+    dialect: 'sqlserver',
+    file: 'ssms_lis_specimen.sql',
+    statements: 9,
+    kinds: ['other', 'other', 'other', 'ddl', 'other', 'other', 'ddl', 'ddl', 'other'],
+    objects: ['4 table:dbo.specimen_track:create', '7 view:dbo.v_specimen_last:create', '8 table:dbo.specimen_track:alter'],
+    destructiveStatements: [],
+    unparsed: [],
+    schemaChange: true,
+    destructive: false,
+    riskFloor: 'medium',
+  },
+  {
+    dialect: 'sqlserver',
+    file: 'lis_vendor_upgrade_dynamic.sql',
+    statements: 8,
+    kinds: ['other', 'other', 'ddl', 'ddl', 'ddl', 'ddl', 'other', 'query'],
+    objects: [
+      '3 table:(every table):alter',
+      '4 table:dbo.lab_result_bak_0302:create',
+      '5 table:(name built at run time):drop',
+      '6 table:dbo.lab_result:alter',
+    ],
+    destructiveStatements: [5],
+    unparsed: [3, 5, 7],
+    schemaChange: true,
+    destructive: true,
+    riskFloor: 'high',
+  },
+  {
+    dialect: 'oracle',
+    file: 'emr_session_header_fix.sql',
+    statements: 6,
+    kinds: ['other', 'other', 'other', 'dml', 'dml', 'other'],
+    objects: ['4 data:EMR.QC_RECORD:update', '5 data:EMR.QC_LOG:insert'],
+    destructiveStatements: [],
+    unparsed: [],
+    schemaChange: false,
+    destructive: false,
+    riskFloor: 'low',
+  },
+  {
+    dialect: 'oracle',
+    file: 'emr_gtt_stage.sql',
+    statements: 4,
+    kinds: ['other', 'ddl', 'ddl', 'other'],
+    objects: ['2 table:EMR.GTT_ARCHIVE_STAGE:create', '3 table:EMR.GTT_ARCHIVE_KEEP:create'],
+    destructiveStatements: [],
+    unparsed: [4],
+    schemaChange: true,
+    destructive: false,
+    riskFloor: 'high',
+  },
+  {
+    dialect: 'postgresql',
+    file: 'pacs_archive_select_into.sql',
+    statements: 8,
+    kinds: ['other', 'other', 'query', 'ddl', 'query', 'ddl', 'query', 'dml'],
+    objects: ['4 table:pacs.study_archive_2026q1:create', '6 table:(name built at run time):drop', '8 data:pacs.study:update'],
+    destructiveStatements: [6],
+    unparsed: [6, 7],
     schemaChange: true,
     destructive: true,
     riskFloor: 'high',
@@ -374,5 +461,127 @@ describe('names', () => {
     expect(objs(pg)).toEqual(['1 table:nursing.Bed Log:alter']);
     const ora = classifySql('drop table his.tmp_a', 'oracle');
     expect(objs(ora)).toEqual(['1 table:HIS.TMP_A:drop']);
+  });
+});
+
+/** Issue 9, S4: what the classifier cannot see goes to a person; false alarms on common script headers are gone. */
+describe('S4 fail closed: dynamic SQL, procedure calls, executable comments', () => {
+  const c = (sql: string, d: SqlDialect) => classifySql(sql, d);
+  const needsReview = (r: SqlClassification) => {
+    expect(r.unparsed.length).toBeGreaterThan(0);
+    expect(r.schemaChange).toBe(true);
+    expect(r.riskFloor).toBe('high');
+  };
+
+  it.each<[string, SqlDialect, string]>([
+    ['T-SQL EXEC(@sql) outside a block', 'sqlserver', "DECLARE @s nvarchar(max) = N'SELECT 1';\nEXEC(@s);"],
+    ['T-SQL EXECUTE (@sql) in a batch', 'sqlserver', 'DECLARE @s nvarchar(200)\nSET @s = (SELECT TOP 1 cmd FROM dbo.pending_cmds)\nEXECUTE (@s)'],
+    ['T-SQL sp_executesql @sql', 'sqlserver', 'DECLARE @s nvarchar(200) = (SELECT TOP 1 cmd FROM dbo.pending_cmds)\nEXEC sp_executesql @s'],
+    ['T-SQL EXEC of a procedure named in a variable', 'sqlserver', "DECLARE @p sysname = N'dbo.usp_x'\nEXEC @p"],
+    ['T-SQL EXEC of a procedure the script does not define', 'sqlserver', 'EXEC dbo.usp_vendor_upgrade @step = 1'],
+    ['sp_MSforeachtable with DDL', 'sqlserver', "EXEC sp_MSforeachtable 'ALTER TABLE ? NOCHECK CONSTRAINT ALL'"],
+    ['Oracle EXECUTE IMMEDIATE of a variable at top level', 'oracle', "DECLARE v VARCHAR2(200); BEGIN SELECT cmd INTO v FROM t_cmd WHERE id = 1; EXECUTE IMMEDIATE v; END;"],
+    ['Oracle SQL*Plus EXEC of a package procedure', 'oracle', 'EXEC his.pkg_upgrade.run(2);'],
+    ['Oracle CALL', 'oracle', 'CALL his.p_rebuild();'],
+    ['Oracle anonymous block calling a procedure', 'oracle', "BEGIN\n  his.pkg_upgrade.run(1);\n  dbms_output.put_line('done');\nEND;\n/"],
+    ['Oracle DBMS_SQL', 'oracle', "DECLARE c INTEGER := DBMS_SQL.OPEN_CURSOR; BEGIN DBMS_SQL.PARSE(c, v_sql, DBMS_SQL.NATIVE); END;"],
+    ['PostgreSQL SELECT of a vendor function', 'postgresql', 'SELECT pacs.fn_move_studies(365);'],
+    ['PostgreSQL CALL', 'postgresql', 'CALL nursing.p_rebuild();'],
+    ['PostgreSQL EXECUTE of a prepared statement', 'postgresql', 'EXECUTE upgrade_step(2);'],
+    ['PostgreSQL DO with EXECUTE of a variable', 'postgresql', 'DO $$ DECLARE s text; BEGIN SELECT cmd INTO s FROM t_cmd LIMIT 1; EXECUTE s; END $$;'],
+    ['PostgreSQL DO with PERFORM of a vendor function', 'postgresql', 'DO $$ BEGIN PERFORM pacs.fn_rebuild(); END $$;'],
+    ['MySQL PREPARE … EXECUTE', 'mysql', "SET @s = (SELECT cmd FROM t_cmd LIMIT 1);\nPREPARE st FROM @s;\nEXECUTE st;\nDEALLOCATE PREPARE st;"],
+    ['MySQL CALL', 'mysql', 'CALL pacs.sp_rebuild_index();'],
+    ['DBCC', 'sqlserver', "DBCC CHECKIDENT ('dbo.lab_result', RESEED, 0)"],
+  ])('%s needs review at high risk', (_name, dialect, sql) => {
+    needsReview(c(sql, dialect));
+  });
+
+  it('only statements understood in full pass: session settings, transactions and plain queries stay low risk', () => {
+    const r = c("SET NOCOUNT ON;\nBEGIN TRAN;\nUPDATE dbo.t SET a = 1 WHERE id = 2;\nSELECT COUNT(*) FROM dbo.t;\nCOMMIT;\nPRINT N'完成';", 'sqlserver');
+    expect(r.statements).toHaveLength(6);
+    expect(r.unparsed).toEqual([]);
+    expect(r.riskFloor).toBe('low');
+  });
+
+  it('literal dynamic SQL is classified like a script (EXEC(…), sp_executesql N…, EXECUTE IMMEDIATE, PL/pgSQL EXECUTE)', () => {
+    expect(objs(c("EXEC('ALTER TABLE dbo.a ADD c int')", 'sqlserver'))).toEqual(['1 table:dbo.a:alter']);
+    const sp = c("EXEC sp_executesql N'DROP TABLE dbo.lab_old'", 'sqlserver');
+    expect(objs(sp)).toEqual(['1 table:dbo.lab_old:drop']);
+    expect(sp.destructive).toBe(true);
+    expect(objs(c("BEGIN EXECUTE IMMEDIATE 'CREATE INDEX his.ix_a ON his.a (b)'; END;", 'oracle'))).toEqual(['1 index:HIS.IX_A:create']);
+    expect(objs(c("DO $$ BEGIN EXECUTE 'ALTER TABLE nursing.bed ADD COLUMN x int'; END $$;", 'postgresql'))).toEqual(['1 table:nursing.bed:alter']);
+    expect(c("EXEC('ALTER TABLE dbo.a ADD c int')", 'sqlserver').unparsed).toEqual([]);
+  });
+
+  it('a dynamic DROP of a concatenated name is destructive (T-SQL +, Oracle ||, PL/pgSQL ||, MySQL CONCAT)', () => {
+    const cases: [string, SqlDialect][] = [
+      ["DECLARE @t sysname = N'lab_2019'\nEXEC('DROP TABLE dbo.' + @t)", 'sqlserver'],
+      ["DECLARE @t sysname = N'lab_2019'\nDECLARE @s nvarchar(400) = N'DROP TABLE dbo.' + QUOTENAME(@t)\nEXEC sp_executesql @s", 'sqlserver'],
+      ["BEGIN FOR t IN (SELECT table_name FROM user_tables) LOOP EXECUTE IMMEDIATE 'DROP TABLE ' || t.table_name; END LOOP; END;", 'oracle'],
+      ["DO $$ DECLARE r record; BEGIN FOR r IN SELECT tablename FROM pg_tables LOOP EXECUTE 'DROP TABLE ' || quote_ident(r.tablename); END LOOP; END $$;", 'postgresql'],
+      ["SET @s = CONCAT('DROP TABLE ', @t);\nPREPARE st FROM @s;\nEXECUTE st;", 'mysql'],
+      ["DECLARE @s nvarchar(400)\nSET @s = 'TRUNCATE TABLE dbo.' + @t\nEXEC(@s)", 'sqlserver'],
+    ];
+    for (const [sql, dialect] of cases) {
+      const r = c(sql, dialect);
+      expect({ sql, destructive: r.destructive, risk: r.riskFloor }).toEqual({ sql, destructive: true, risk: 'high' });
+      expect(r.objects.map((o) => o.name)).toContain('(name built at run time)');
+      expect(r.unparsed.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('sp_MSforeachtable with DELETE is destructive on every table', () => {
+    const r = c('EXEC sp_MSforeachtable "DELETE FROM ?"', 'sqlserver');
+    expect(r.destructive).toBe(true);
+    expect(objs(r)).toEqual(['1 data:(every table):delete']);
+  });
+
+  it('SELECT … INTO creates a table (T-SQL, PostgreSQL); into a temporary table or variables it does not', () => {
+    expect(objs(c('SELECT * INTO dbo.lab_result_bak FROM dbo.lab_result', 'sqlserver'))).toEqual(['1 table:dbo.lab_result_bak:create']);
+    expect(objs(c('SELECT * INTO lab_result_bak FROM lab_result;', 'postgresql'))).toEqual(['1 table:lab_result_bak:create']);
+    expect(objs(c('SELECT a, b INTO UNLOGGED TABLE lab_copy FROM lab_result;', 'postgresql'))).toEqual(['1 table:lab_copy:create']);
+    const temp = c('SELECT * INTO #t FROM dbo.lab_result', 'sqlserver');
+    expect(temp.schemaChange).toBe(false);
+    expect(c('SELECT id INTO TEMP t FROM lab_result;', 'postgresql').schemaChange).toBe(false);
+    expect(c('DECLARE @n int\nSELECT @n = COUNT(*) FROM dbo.lab_result', 'sqlserver').schemaChange).toBe(false);
+    expect(c("DECLARE n NUMBER; BEGIN SELECT COUNT(*) INTO n FROM his.t; END;", 'oracle').schemaChange).toBe(false);
+  });
+
+  it('MySQL executable comments /*!… */ are code: mysqldump\'s DROP VIEW and CREATE VIEW are seen', () => {
+    const r = c('/*!40101 SET NAMES utf8 */;\n/*!50001 DROP VIEW IF EXISTS `v_old`*/;\n/*!50001 CREATE ALGORITHM=UNDEFINED */\n/*!50001 VIEW `v_new` AS select 1 AS `a` */;', 'mysql');
+    expect(objs(r)).toEqual(['2 view:v_old:drop', '3 view:v_new:create']);
+    expect(r.destructive).toBe(true);
+    // a plain comment is still a comment
+    expect(c('/* DROP TABLE x; */ SELECT 1;', 'mysql').objects).toEqual([]);
+  });
+
+  it('false alarms: Oracle ALTER SESSION headers, ON COMMIT DELETE ROWS, DDL in nested PostgreSQL comments', () => {
+    const session = c("ALTER SESSION SET NLS_DATE_FORMAT = 'YYYY-MM-DD';\nALTER SESSION SET CURRENT_SCHEMA = HIS;\nUPDATE his.t SET a = 1 WHERE id = 2;", 'oracle');
+    expect(session).toMatchObject({ unparsed: [], schemaChange: false, riskFloor: 'low' });
+    const gtt = c('CREATE GLOBAL TEMPORARY TABLE his.tmp_x (id NUMBER) ON COMMIT DELETE ROWS;', 'oracle');
+    expect(objs(gtt)).toEqual(['1 table:HIS.TMP_X:create']);
+    expect(gtt.destructive).toBe(false);
+    const nested = c('/* outer /* inner */ DROP TABLE x; */\nUPDATE t SET a = 1 WHERE id = 2;', 'postgresql');
+    expect(objs(nested)).toEqual(['1 data:t:update']);
+    expect(nested.riskFloor).toBe('low');
+  });
+
+  it('a procedure the script defines is resolved when it is called: its body runs now', () => {
+    const r = c('CREATE PROCEDURE dbo.usp_fix AS\nBEGIN\n  DELETE FROM dbo.tmp;\nEND\nGO\nEXEC dbo.usp_fix\nGO', 'sqlserver');
+    expect(r.unparsed).toEqual([]);
+    expect(destructiveIdx(r)).toEqual([2]);
+    expect(objs(r)).toEqual(['1 procedure:dbo.usp_fix:create', '2 data:dbo.tmp:delete']);
+  });
+
+  it('known system procedures pass: extended properties, output, statistics', () => {
+    expect(c("EXEC sys.sp_addextendedproperty @name=N'MS_Description', @value=N'患者', @level0type=N'SCHEMA', @level0name=N'dbo'", 'sqlserver').unparsed).toEqual([]);
+    expect(c("BEGIN dbms_output.put_line('x'); dbms_stats.gather_table_stats('HIS', 'T'); END;", 'oracle').unparsed).toEqual([]);
+    expect(c("SELECT pg_catalog.set_config('search_path', '', false);\nSELECT setval('s', 4, true);", 'postgresql').unparsed).toEqual([]);
+  });
+
+  it('PURGE is destructive; SET GLOBAL needs review', () => {
+    expect(c('PURGE RECYCLEBIN;', 'oracle').destructive).toBe(true);
+    needsReview(c('SET GLOBAL max_connections = 2000;', 'mysql'));
   });
 });

@@ -68,6 +68,7 @@ export function maskSql(src: string, dialect: SqlDialect): string {
     for (let k = from; k < to && k < n; k++) if (out[k] !== '\n' && out[k] !== '\r') out[k] = fill;
   };
   let i = 0;
+  let execComment = false;
   while (i < n) {
     const c = src[i];
     const c2 = src[i + 1];
@@ -79,9 +80,21 @@ export function maskSql(src: string, dialect: SqlDialect): string {
       const e = lineEnd(src, i);
       blank(i, e, ' ');
       i = e;
+    } else if (execComment && c === '*' && c2 === '/') {
+      // the end of a MySQL executable comment: its content was code
+      blank(i, i + 2, ' ');
+      execComment = false;
+      i += 2;
     } else if (c === '/' && c2 === '*') {
-      const close = src.indexOf('*/', i + 2);
-      const e = close < 0 ? n : close + 2;
+      const exec = dialect === 'mysql' ? /^\/\*M?!\d{0,6}/.exec(src.slice(i, i + 10)) : null;
+      if (exec && !execComment) {
+        // mysqldump's /*!40101 … */ and MariaDB's /*M!100100 … */ run on every server new enough: code, not a comment
+        blank(i, i + exec[0].length, ' ');
+        execComment = true;
+        i += exec[0].length;
+        continue;
+      }
+      const e = blockCommentEnd(src, i, dialect === 'postgresql' || dialect === 'sqlserver');
       blank(i, e, ' ');
       i = e;
     } else if (c === "'") {
@@ -128,6 +141,23 @@ export function maskSql(src: string, dialect: SqlDialect): string {
     } else i++;
   }
   return out.join('');
+}
+
+/** Where the block comment opening at `i` ends; PostgreSQL and SQL Server nest block comments. */
+function blockCommentEnd(src: string, i: number, nested: boolean): number {
+  let depth = 1;
+  let j = i + 2;
+  while (j < src.length) {
+    if (src[j] === '*' && src[j + 1] === '/') {
+      depth--;
+      j += 2;
+      if (depth === 0 || !nested) return j;
+    } else if (nested && src[j] === '/' && src[j + 1] === '*') {
+      depth++;
+      j += 2;
+    } else j++;
+  }
+  return src.length;
 }
 
 function lineEnd(s: string, i: number): number {
@@ -607,17 +637,24 @@ const GRANT_RE = new RegExp(
 const ROLE_GRANT_RE = /\b(GRANT|REVOKE|DENY)\b/i;
 const SP_RENAME_RE = /\b(?:EXEC(?:UTE)?\s+)?(?:[\w[\]]+\.)*sp_rename\s+N?'([^']*)'/giu;
 const DML_PRECEDED_BY_EVENT = /\b(AFTER|BEFORE|OR|FOR|OF|INSTEAD|GRANT|REVOKE|DENY|ON)\s*$|,\s*$/i;
+/** `ON COMMIT DELETE ROWS` of a temporary table definition is not a DELETE. */
+const ON_COMMIT = /\bON\s+COMMIT\s*$/i;
 const TERMINATORS = new Set([
   'CREATE', 'ALTER', 'DROP', 'TRUNCATE', 'INSERT', 'UPDATE', 'DELETE', 'MERGE', 'GRANT', 'REVOKE', 'END', 'ELSE',
   'ELSIF', 'EXEC', 'EXECUTE', 'COMMIT', 'ROLLBACK', 'IF', 'BEGIN', 'GO', 'RETURN', 'DECLARE', 'PRINT', 'SELECT',
 ]);
 
-const OTHER_HEADS = new Set([
-  'USE', 'SET', 'COMMIT', 'ROLLBACK', 'SAVEPOINT', 'PRINT', 'DECLARE', 'EXEC', 'EXECUTE', 'CALL', 'ANALYZE',
-  'VACUUM', 'EXPLAIN', 'SHOW', 'DESC', 'DESCRIBE', 'LOCK', 'UNLOCK', 'START', 'BEGIN', 'DO', 'IF', 'WHILE',
-  'RAISERROR', 'THROW', 'WAITFOR', 'COMMENT', 'REINDEX', 'CHECKPOINT', 'DBCC', 'REFRESH', 'CLUSTER', 'NOTIFY',
-  'LISTEN', 'DISCARD', 'RESET', 'FLUSH', 'OPTIMIZE', 'PURGE',
+/**
+ * Statements understood by their first word alone: session settings, transactions, output, maintenance. Anything
+ * else the fallback cannot attribute to an object is not understood and goes to a person (fail closed).
+ */
+const HARMLESS_HEADS = new Set([
+  'USE', 'SET', 'COMMIT', 'ROLLBACK', 'SAVEPOINT', 'PRINT', 'ANALYZE', 'VACUUM', 'EXPLAIN', 'SHOW', 'DESC',
+  'DESCRIBE', 'LOCK', 'UNLOCK', 'START', 'BEGIN', 'RAISERROR', 'THROW', 'WAITFOR', 'COMMENT', 'REINDEX',
+  'CHECKPOINT', 'REFRESH', 'CLUSTER', 'NOTIFY', 'LISTEN', 'DISCARD', 'RESET', 'FLUSH', 'OPTIMIZE', 'DEALLOCATE',
 ]);
+/** Heads of executed blocks: their content decides. */
+const BLOCK_HEADS = new Set(['DECLARE', 'BEGIN', 'IF', 'WHILE', 'DO']);
 const QUERY_HEADS = new Set(['SELECT', 'WITH', 'VALUES', 'TABLE']);
 const DDL_DML_HEADS = new Set([
   'CREATE', 'ALTER', 'DROP', 'TRUNCATE', 'RENAME', 'INSERT', 'UPDATE', 'DELETE', 'MERGE', 'REPLACE', 'GRANT',
@@ -759,6 +796,7 @@ function scanAll(src: string, masked: string, dialect: SqlDialect): Classified {
       if (isKeywordName(m[1])) continue;
       const before = masked.slice(Math.max(0, m.index - 40), m.index);
       if (action !== 'update' && DML_PRECEDED_BY_EVENT.test(before)) continue;
+      if (action === 'delete' && ON_COMMIT.test(before)) continue;
       const after = masked.slice(m.index + m[0].length, m.index + m[0].length + 20);
       if (action === 'delete' && /^\s*(ON|OR|,)/i.test(after)) continue;
       add({ type: 'data', name: nm(m, 1), action });
@@ -783,6 +821,13 @@ function scanAll(src: string, masked: string, dialect: SqlDialect): Classified {
   dml(UPDATE_RE, 'update');
   dml(DELETE_RE, 'delete');
   dml(MERGE_RE, 'merge');
+  // T-SQL: SELECT … INTO <table> always creates a table (variables are assigned with SELECT @v = …)
+  if (dialect === 'sqlserver') {
+    for (const t of selectIntoTargets(src, masked, dialect)) {
+      if (t.temporary) res.reasons.push(`SELECT … INTO creates the temporary table ${t.name}`);
+      else add({ type: 'table', name: t.name, action: 'create' });
+    }
+  }
   let granted = false;
   while ((m = GRANT_RE.exec(masked))) {
     if (isKeywordName(m[3])) continue;
@@ -798,26 +843,473 @@ function scanAll(src: string, masked: string, dialect: SqlDialect): Classified {
   return res;
 }
 
-/** String literals inside executed blocks that look like dynamic SQL (EXECUTE IMMEDIATE '…', EXEC('…')). */
-function dynamicSql(src: string, masked: string): { text: string; offset: number }[] {
-  const out: { text: string; offset: number }[] = [];
-  const re = /'(_[_\n\r]*)'/g;
+// ───────────────────────────── what a statement runs that cannot be seen (fail closed) ─────────────
+
+/** What the script defined so far: routines created earlier can be resolved when a later statement calls them. */
+interface ScriptContext {
+  dialect: SqlDialect;
+  /** Lower-cased routine name (qualified and bare) → what its body does when it runs. */
+  routines: Map<string, Classified>;
+  /** Dynamic SQL nests (EXEC of a literal that EXECs a literal…); past this depth it is not followed. */
+  depth: number;
+  /** Set when something runs SQL text that cannot be seen: the script's SQL-building literals are then read too. */
+  runsHiddenSql?: boolean;
+  /** Literal texts already classified as the argument of an EXEC, so they are not read twice. */
+  consumed?: Set<string>;
+}
+const MAX_DYNAMIC_DEPTH = 4;
+
+function addUnknown(c: Classified, why: string): void {
+  if (!c.unknown) c.unknown = why;
+  else if (!c.unknown.includes(why)) c.unknown = `${c.unknown}; ${why}`;
+}
+
+function mergeInto(into: Classified, from: Classified, prefix = ''): void {
+  for (const o of from.objects) if (!into.objects.some((x) => x.type === o.type && x.name === o.name && x.action === o.action)) into.objects.push(o);
+  into.reasons.push(...from.reasons.map((r) => prefix + r));
+  into.destructive = into.destructive || from.destructive;
+  if (from.unknown) addUnknown(into, prefix + from.unknown);
+}
+
+interface Literal {
+  /** Offsets of the literal, quotes (and N/E/q prefix) included. */
+  start: number;
+  end: number;
+  text: string;
+}
+
+/** The string literals of a statement, unescaped (`''`, MySQL's backslashes, Oracle's q'[…]'). */
+function literalsIn(src: string, masked: string, dialect: SqlDialect): Literal[] {
+  const out: Literal[] = [];
+  const re = /'([_\r\n]*)'/g;
   let m: RegExpExecArray | null;
   while ((m = re.exec(masked))) {
-    const text = src.slice(m.index + 1, m.index + 1 + m[1].length);
-    if (/^\s*(CREATE|ALTER|DROP|TRUNCATE|DELETE|UPDATE|INSERT|MERGE|RENAME|GRANT|REVOKE)\b/i.test(text)) {
-      out.push({ text: text.replace(/''/g, "'"), offset: m.index + 1 });
+    const prev = masked[m.index - 1] ?? '';
+    const raw = src.slice(m.index + 1, m.index + 1 + m[1].length);
+    let text: string;
+    let start = m.index;
+    if (dialect === 'oracle' && /[qQ]/.test(prev) && !isIdentChar(masked[m.index - 2] ?? '')) {
+      text = raw.slice(1, -1);
+      start -= 1;
+    } else {
+      text = raw.replace(/''/g, "'");
+      if (dialect === 'mysql' || ((prev === 'E' || prev === 'e') && dialect === 'postgresql')) text = text.replace(/\\(.)/g, '$1');
+      if (/[NnEe]/.test(prev) && !isIdentChar(masked[m.index - 2] ?? '')) start -= 1;
     }
+    out.push({ start, end: m.index + m[0].length, text });
   }
   return out;
 }
 
+const SQL_VERB = /^\s*(CREATE|ALTER|DROP|TRUNCATE|DELETE|UPDATE|INSERT|MERGE|RENAME|GRANT|REVOKE|DENY|EXEC|EXECUTE|CALL|SELECT|WITH|SP_RENAME|DBCC|PURGE)\b/i;
+
+/**
+ * The value of a string expression when it is made only of literals (joined by `+`, `||` or CONCAT(…)), else null;
+ * with every literal part, so that a concatenated `'DROP TABLE ' + @name` still shows what kind of statement it builds.
+ */
+function stringValue(src: string, masked: string, dialect: SqlDialect): { text: string | null; parts: string[] } {
+  let s = src;
+  let m = masked;
+  // unwrap (…) and CONCAT(…)
+  for (;;) {
+    const t = m.trim();
+    const lead = m.length - m.trimStart().length;
+    const concat = /^CONCAT\s*\(/i.exec(t);
+    const open = t.startsWith('(') ? 1 : concat ? concat[0].length : 0;
+    if (!open || matchingParen(t, open - 1) !== t.length - 1) break;
+    s = s.slice(lead + open, lead + t.length - 1);
+    m = m.slice(lead + open, lead + t.length - 1);
+    if (concat) {
+      const inner = m;
+      m = inner.replace(/,/g, (c, i: number) => (depthAt(inner, i) === 0 ? '+' : c));
+    }
+  }
+  const pieces: { s: string; m: string }[] = [];
+  let depth = 0;
+  let from = 0;
+  for (let i = 0; i < m.length; i++) {
+    const c = m[i];
+    if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (depth === 0 && (c === '+' || (c === '|' && m[i + 1] === '|'))) {
+      pieces.push({ s: s.slice(from, i), m: m.slice(from, i) });
+      if (c === '|') i++;
+      from = i + 1;
+    }
+  }
+  pieces.push({ s: s.slice(from), m: m.slice(from) });
+  const parts: string[] = [];
+  let whole = true;
+  for (const p of pieces) {
+    const lits = literalsIn(p.s, p.m, dialect);
+    const onlyLiteral = lits.length === 1 && /^\s*(?:[NnEeQq])?$/.test(p.m.slice(0, lits[0].start)) && p.m.slice(lits[0].end).trim() === '';
+    if (onlyLiteral) parts.push(lits[0].text);
+    else {
+      whole = false;
+      for (const l of lits) parts.push(l.text);
+      if (lits.length === 0) parts.push('');
+    }
+  }
+  return { text: whole ? parts.join('') : null, parts };
+}
+
+function matchingParen(m: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < m.length; i++) {
+    if (m[i] === '(') depth++;
+    else if (m[i] === ')' && --depth === 0) return i;
+  }
+  return -1;
+}
+
+function depthAt(m: string, at: number): number {
+  let d = 0;
+  for (let i = 0; i < at; i++) if (m[i] === '(') d++;
+  else if (m[i] === ')') d--;
+  return d;
+}
+
+/** Classifies SQL that a statement runs as text, with the same rules as a script. */
+function classifyDynamic(text: string, ctx: ScriptContext, label: string): Classified {
+  const out: Classified = { destructive: false, reasons: [], objects: [] };
+  if (ctx.depth >= MAX_DYNAMIC_DEPTH) {
+    addUnknown(out, `${label} nests dynamic SQL more than ${MAX_DYNAMIC_DEPTH} levels deep`);
+    return out;
+  }
+  const inner = classifyStatements(text, ctx.dialect, { ...ctx, depth: ctx.depth + 1 });
+  if (inner.length === 0) return out;
+  out.reasons.push(`${label}: ${text.trim().replace(/\s+/g, ' ').slice(0, 80)}`);
+  for (const st of inner) {
+    mergeInto(out, st.classified);
+    if (st.classified.kind === 'dcl') out.kind = 'dcl';
+  }
+  return out;
+}
+
+/**
+ * The literal start of SQL built at run time: `'DROP TABLE ' + @name` drops something whatever the name turns out to
+ * be (destructive), and what it drops cannot be seen (review).
+ */
+function builtSqlFindings(parts: string[], label: string, dialect: SqlDialect): Classified {
+  const out: Classified = { destructive: false, reasons: [], objects: [] };
+  const head = parts.find((p) => p.trim() !== '') ?? '';
+  addUnknown(out, `${label} runs SQL built at run time${head ? ` ("${head.trim().slice(0, 60)}…")` : ''}; what it touches cannot be seen`);
+  const all = parts.join(' ');
+  const verb = /^\s*(DROP|TRUNCATE|DELETE|ALTER|CREATE|RENAME|UPDATE|INSERT|MERGE|GRANT|REVOKE)\b(?:\s+(?:(?:MATERIALIZED|GLOBAL|TEMPORARY|UNIQUE|CLUSTERED|NONCLUSTERED)\s+)*(TABLE|VIEW|INDEX|PROCEDURE|PROC|FUNCTION|TRIGGER|SEQUENCE|SCHEMA|DATABASE|SYNONYM|PACKAGE|TYPE|FROM|INTO))?/i.exec(head);
+  if (verb) {
+    const v = verb[1].toUpperCase();
+    const what = (verb[2] ?? '').toUpperCase();
+    const type: SchemaObjectType | 'data' = v === 'DELETE' || v === 'UPDATE' || v === 'INSERT' || v === 'MERGE' ? 'data' : what && !['FROM', 'INTO'].includes(what) ? typeFromKeyword(what) : 'table';
+    const action = ({ DROP: 'drop', TRUNCATE: 'truncate', DELETE: 'delete', ALTER: 'alter', CREATE: 'create', RENAME: 'rename', UPDATE: 'update', INSERT: 'insert', MERGE: 'merge', GRANT: 'grant', REVOKE: 'grant' } as const)[v as 'DROP'];
+    out.objects.push({ type, name: '(name built at run time)', action });
+    if (v === 'DROP' || v === 'TRUNCATE' || (v === 'DELETE' && !/\bWHERE\b/i.test(all)) || (v === 'ALTER' && /\bDROP\b/i.test(all))) {
+      out.destructive = true;
+      out.reasons.push(`dynamic ${v}${what ? ' ' + what : ''} of a name built at run time`);
+    }
+  }
+  void dialect;
+  return out;
+}
+
+/** System procedures whose effect is known and harmless to the schema (metadata, statistics, output). */
+const KNOWN_PROCEDURES = new Set([
+  'sp_addextendedproperty', 'sp_updateextendedproperty', 'sp_dropextendedproperty', 'sp_rename', 'sp_help', 'sp_helptext',
+  'sp_helpindex', 'sp_spaceused', 'sp_who', 'sp_who2', 'sp_refreshview', 'sp_recompile', 'sp_updatestats', 'sp_lock',
+  'dbms_output.put_line', 'dbms_output.put', 'dbms_output.new_line', 'dbms_output.enable', 'dbms_output.disable',
+  'dbms_stats.gather_table_stats', 'dbms_stats.gather_schema_stats', 'dbms_stats.gather_index_stats', 'dbms_lock.sleep',
+  'dbms_session.sleep', 'dbms_application_info.set_module', 'dbms_application_info.set_action', 'raise_application_error',
+]);
+
+/** PostgreSQL functions (and keywords that take parentheses) that change nothing. */
+const PG_PURE_FUNCTIONS = new Set(
+  `count sum avg min max coalesce nullif greatest least lower upper length char_length octet_length substr substring trim
+  btrim ltrim rtrim replace translate concat concat_ws format to_char to_date to_timestamp to_number now current_date
+  current_timestamp localtimestamp clock_timestamp statement_timestamp date_trunc date_part extract age round trunc floor
+  ceil ceiling abs mod power sqrt exp ln log random string_agg array_agg json_agg jsonb_agg json_build_object
+  jsonb_build_object json_build_array jsonb_build_array to_json to_jsonb row_to_json jsonb_set row_number rank dense_rank
+  ntile lag lead first_value last_value version current_user session_user current_schema current_database md5 sha256
+  split_part position strpos left right lpad rpad repeat reverse regexp_replace regexp_matches regexp_match
+  regexp_split_to_table regexp_split_to_array initcap cast generate_series unnest array_length array_position
+  cardinality pg_size_pretty pg_total_relation_size pg_relation_size pg_table_size pg_indexes_size obj_description
+  col_description has_table_privilege has_schema_privilege quote_ident quote_literal quote_nullable gen_random_uuid
+  uuid_generate_v4 bool_and bool_or every nextval currval setval set_config current_setting pg_sleep
+  pg_backend_pid pg_typeof format_type to_regclass exists in any all some values over filter within array row numeric
+  decimal varchar char character timestamp timestamptz time interval bit float double date int integer bigint
+  smallint text boolean nullif make_date make_timestamp date_bin justify_days isfinite encode decode convert
+  convert_from convert_to chr ascii bit_length starts_with string_to_array array_to_string array_cat array_append
+  array_remove jsonb_array_elements json_array_elements jsonb_each json_each jsonb_object_keys jsonb_typeof
+  percentile_cont percentile_disc stddev variance corr width_bucket using on lateral and or not is case`
+    .split(/\s+/)
+    .filter(Boolean),
+);
+
+/** Functions a PostgreSQL statement calls that are not known to be pure: they may do anything, even DDL. */
+function pgCalledFunctions(masked: string, src: string): string[] {
+  const out: string[] = [];
+  const re = new RegExp(String.raw`(${NAME})\s*\(`, 'giu');
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(masked))) {
+    const raw = src.slice(m.index, m.index + m[1].length);
+    const name = normaliseName(raw, 'postgresql');
+    const parts = name.split('.');
+    const base = parts[parts.length - 1];
+    if (parts.length === 1 && PG_PURE_FUNCTIONS.has(base)) continue;
+    if (parts.length === 2 && parts[0] === 'pg_catalog' && PG_PURE_FUNCTIONS.has(base)) continue;
+    // `INTO t(a, b)`, `TABLE t(…)`: a column list, not a call
+    if (/\b(INTO|TABLE|ON|REFERENCES|JOIN|FROM|UPDATE|INSERT)\s*$/i.test(masked.slice(Math.max(0, m.index - 20), m.index))) continue;
+    if (!out.includes(name)) out.push(name);
+  }
+  return out;
+}
+
+/** What calling a routine does: known system procedures, routines defined earlier in the script, else unknown. */
+function callFindings(rawName: string, ctx: ScriptContext, argsSrc: string, argsMasked: string): Classified {
+  const out: Classified = { destructive: false, reasons: [], objects: [] };
+  if (rawName.startsWith('@')) {
+    ctx.runsHiddenSql = true;
+    addUnknown(out, `EXEC ${rawName} runs a procedure named at run time`);
+    return out;
+  }
+  const name = normaliseName(rawName, ctx.dialect).toLowerCase();
+  const parts = name.split('.').filter(Boolean);
+  const base = parts[parts.length - 1] ?? name;
+  const qualifiedKnown = parts.slice(-2).join('.');
+  if (base === 'sp_executesql') {
+    // the statement is the first argument, positional or @stmt = / @statement =
+    const stmt = /^\s*(?:@\w+\s*=\s*)?/.exec(argsMasked)![0].length;
+    const comma = topLevelComma(argsMasked, stmt);
+    const v = stringValue(argsSrc.slice(stmt, comma), argsMasked.slice(stmt, comma), ctx.dialect);
+    for (const p of v.parts) ctx.consumed?.add(p);
+    if (v.text !== null) return classifyDynamic(v.text, ctx, 'sp_executesql');
+    ctx.runsHiddenSql = true;
+    return builtSqlFindings(v.parts, 'sp_executesql', ctx.dialect);
+  }
+  if (base === 'sp_msforeachtable' || base === 'sp_msforeachdb') {
+    const every = base === 'sp_msforeachtable' ? '(every table)' : '(every database)';
+    addUnknown(out, `${rawName.trim()} runs its command on ${every.slice(1, -1)} (an undocumented procedure)`);
+    // the command may be 'quoted' or, with QUOTED_IDENTIFIER OFF as in many old scripts, "quoted"
+    const doubleQuoted = [...argsMasked.matchAll(/"([_\r\n]*)"/g)].map((q) => ({ text: argsSrc.slice(q.index! + 1, q.index! + 1 + q[1].length).replace(/""/g, '"') }));
+    for (const lit of [...literalsIn(argsSrc, argsMasked, ctx.dialect), ...doubleQuoted]) {
+      if (!SQL_VERB.test(lit.text)) continue;
+      const inner = classifyDynamic(lit.text.replace(/\?/g, 'each_target'), ctx, base);
+      inner.objects = inner.objects.map((o) => ({ ...o, name: o.name.replace(/\[?each_target\]?/gi, every) }));
+      mergeInto(out, inner);
+    }
+    return out;
+  }
+  if (KNOWN_PROCEDURES.has(base) || KNOWN_PROCEDURES.has(qualifiedKnown)) return out;
+  const body = ctx.routines.get(name) ?? ctx.routines.get(base);
+  if (body) {
+    mergeInto(out, body, `${rawName.trim()} (defined above) `);
+    return out;
+  }
+  addUnknown(out, `calls ${rawName.trim()}, whose effects cannot be seen here`);
+  return out;
+}
+
+function topLevelComma(m: string, from: number): number {
+  let depth = 0;
+  for (let i = from; i < m.length; i++) {
+    if (m[i] === '(') depth++;
+    else if (m[i] === ')') depth--;
+    else if (m[i] === ',' && depth === 0) return i;
+  }
+  return m.length;
+}
+
+const CALLABLE = String.raw`@?${NAME}`;
+const EXEC_PAREN_RE = /\bEXEC(?:UTE)?\s*\(/giu;
+const EXEC_IMMEDIATE_RE = /\bEXECUTE\s+IMMEDIATE\b/giu;
+const EXEC_NAME_RE = new RegExp(String.raw`\bEXEC(?:UTE)?\s+(?!IMMEDIATE\b)(?:@[\p{L}\p{N}_@#$]+\s*=\s*)?(${CALLABLE})`, 'giu');
+const CALL_RE = new RegExp(String.raw`\bCALL\s+(${NAME})`, 'giu');
+const PREPARE_RE = /\bPREPARE\s+[\p{L}\p{N}_$]+\s+FROM\s+/giu;
+/** A private copy of a global regex: dynamic SQL is classified recursively, and shared lastIndex state would loop. */
+const fresh = (re: RegExp): RegExp => new RegExp(re.source, re.flags);
+const DYNAMIC_END = new Set(['INTO', 'USING', 'RETURNING', 'RETURN', 'BULK', ...TERMINATORS]);
+
+/**
+ * Everything a statement executes as text or by calling a routine: literal dynamic SQL is classified like a script;
+ * SQL built at run time, unknown procedures and prepared statements are not understood (S4: a person reviews them).
+ */
+function executionFindings(src: string, masked: string, ctx: ScriptContext, inBlock: boolean): Classified {
+  const out: Classified = { destructive: false, reasons: [], objects: [] };
+  const dialect = ctx.dialect;
+  const seen = new Set<number>();
+  let m: RegExpExecArray | null;
+  const dynamic = (exprStart: number, exprEnd: number, label: string): void => {
+    const v = stringValue(src.slice(exprStart, exprEnd), masked.slice(exprStart, exprEnd), dialect);
+    for (const p of v.parts) ctx.consumed?.add(p);
+    if (v.text !== null) mergeInto(out, classifyDynamic(v.text, ctx, label));
+    else {
+      ctx.runsHiddenSql = true;
+      mergeInto(out, builtSqlFindings(v.parts, label, dialect));
+    }
+  };
+
+  const exec_immediate = fresh(EXEC_IMMEDIATE_RE);
+  while ((m = exec_immediate.exec(masked))) {
+    seen.add(m.index);
+    const from = m.index + m[0].length;
+    dynamic(from, clauseEnd(masked, from, DYNAMIC_END), 'EXECUTE IMMEDIATE');
+  }
+  const exec_paren = fresh(EXEC_PAREN_RE);
+  while ((m = exec_paren.exec(masked))) {
+    seen.add(m.index);
+    const open = m.index + m[0].length - 1;
+    const close = matchingParen(masked, open);
+    dynamic(open + 1, close < 0 ? masked.length : close, 'EXEC');
+  }
+  const exec_name = fresh(EXEC_NAME_RE);
+  while ((m = exec_name.exec(masked))) {
+    if (seen.has(m.index)) continue;
+    const nameStart = m.index + m[0].length - m[1].length;
+    const raw = src.slice(nameStart, nameStart + m[1].length);
+    if (dialect === 'postgresql') {
+      if (inBlock) {
+        // PL/pgSQL EXECUTE <string expression> [INTO …] [USING …]
+        dynamic(nameStart, clauseEnd(masked, nameStart, DYNAMIC_END), 'EXECUTE');
+      } else {
+        ctx.runsHiddenSql = true;
+        addUnknown(out, `EXECUTE ${raw} runs a prepared statement whose text is not in this script`);
+      }
+      continue;
+    }
+    if (dialect === 'mysql') {
+      ctx.runsHiddenSql = true;
+      addUnknown(out, `EXECUTE ${raw} runs a prepared statement`);
+      continue;
+    }
+    const argsStart = nameStart + m[1].length;
+    const argsEnd = clauseEnd(masked, argsStart, TERMINATORS);
+    mergeInto(out, callFindings(raw, ctx, src.slice(argsStart, argsEnd), masked.slice(argsStart, argsEnd)));
+  }
+  // PL/pgSQL EXECUTE '…' / EXECUTE format(…): the expression starts with a quote or a call, not a name
+  if (dialect === 'postgresql' && inBlock) {
+    const re = /\bEXECUTE\s+(?=['(]|format\s*\(|E')/giu;
+    while ((m = re.exec(masked))) {
+      if (seen.has(m.index)) continue;
+      const from = m.index + m[0].length;
+      dynamic(from, clauseEnd(masked, from, DYNAMIC_END), 'EXECUTE');
+    }
+  }
+  const call = fresh(CALL_RE);
+  while ((m = call.exec(masked))) {
+    const nameStart = m.index + m[0].length - m[1].length;
+    const raw = src.slice(nameStart, nameStart + m[1].length);
+    mergeInto(out, callFindings(raw, ctx, '', ''));
+  }
+  if (dialect === 'mysql') {
+    const prepare = fresh(PREPARE_RE);
+    while ((m = prepare.exec(masked))) {
+      const from = m.index + m[0].length;
+      dynamic(from, clauseEnd(masked, from, TERMINATORS), 'PREPARE');
+    }
+  }
+  if (dialect === 'oracle' && /\bDBMS_SQL\s*\.\s*PARSE\b/i.test(masked)) {
+    ctx.runsHiddenSql = true;
+    addUnknown(out, 'DBMS_SQL.PARSE runs SQL built at run time');
+  }
+  if (inBlock) mergeInto(out, blockCallFindings(src, masked, ctx));
+  return out;
+}
+
+const BLOCK_KEYWORDS = new Set(
+  `NULL RETURN EXIT CONTINUE RAISE COMMIT ROLLBACK SAVEPOINT END IF ELSIF ELSEIF WHEN CASE FOR FOREACH WHILE LOOP OPEN
+  FETCH CLOSE GOTO EXECUTE EXEC SELECT WITH INSERT UPDATE DELETE MERGE GET CURSOR TYPE SUBTYPE PRAGMA PROCEDURE FUNCTION
+  EXCEPTION DECLARE BEGIN ELSE THEN LOCK SET CREATE ALTER DROP TRUNCATE GRANT REVOKE ASSERT FORALL PIPE RENAME COMMENT
+  CALL DO USE PRINT ANALYZE VACUUM REFRESH REINDEX NOTIFY DEALLOCATE PREPARE MOVE LISTEN IS AS`
+    .split(/\s+/)
+    .filter(Boolean),
+);
+
+/** Blanks CASE … END expressions (not CASE … END CASE statements), whose THEN/ELSE branches are values, not calls. */
+function blankCaseExpressions(m: string): string {
+  const out = m.split('');
+  const re = /\b(CASE|END)\b/gi;
+  const stack: number[] = [];
+  let k: RegExpExecArray | null;
+  while ((k = re.exec(m))) {
+    if (k[1].toUpperCase() === 'CASE') {
+      if (/\bEND\s*$/i.test(m.slice(Math.max(0, k.index - 10), k.index))) continue;
+      stack.push(k.index);
+    } else if (stack.length) {
+      const after = m.slice(k.index + 3, k.index + 12);
+      const start = stack.pop()!;
+      if (/^\s*CASE\b/i.test(after)) continue;
+      for (let i = start; i < k.index + 3; i++) if (out[i] !== '\n') out[i] = ' ';
+      out[start] = '0';
+    }
+  }
+  return out.join('');
+}
+
+/**
+ * Procedure calls written as bare statements inside PL/SQL and PL/pgSQL blocks (`pkg.rebuild(1);`), and PERFORM of
+ * functions in PL/pgSQL: what they do is not in the script unless it defined them.
+ */
+function blockCallFindings(src: string, masked: string, ctx: ScriptContext): Classified {
+  const out: Classified = { destructive: false, reasons: [], objects: [] };
+  const m = blankCaseExpressions(masked);
+  const sep = /;|\b(?:BEGIN|THEN|ELSE|LOOP|DECLARE|EXCEPTION)\b/gi;
+  let from = 0;
+  const pieces: [number, number][] = [];
+  let k: RegExpExecArray | null;
+  while ((k = sep.exec(m))) {
+    pieces.push([from, k.index]);
+    from = k.index + k[0].length;
+  }
+  pieces.push([from, m.length]);
+  const head = new RegExp(String.raw`^(?:<<\s*[\p{L}_][\p{L}\p{N}_]*\s*>>\s*)*(${NAME})`, 'u');
+  for (const [a, b] of pieces) {
+    const piece = m.slice(a, b);
+    const lead = piece.length - piece.trimStart().length;
+    const t = piece.trimStart();
+    const hm = head.exec(t);
+    if (!hm) continue;
+    const word = hm[1].toUpperCase();
+    if (word === 'PERFORM' && ctx.dialect === 'postgresql') {
+      const off = a + lead + hm[0].length;
+      for (const fn of pgCalledFunctions(m.slice(off, b), src.slice(off, b))) mergeInto(out, callFindings(fn, ctx, '', ''));
+      continue;
+    }
+    if (BLOCK_KEYWORDS.has(word) || /^[\d_]/.test(word)) continue;
+    const rest = t.slice(hm[0].length);
+    let after = rest.trimStart();
+    if (after.startsWith('(')) {
+      const close = matchingParen(after, 0);
+      after = close < 0 ? '' : after.slice(close + 1).trimStart();
+      if (after.startsWith(':=') || after.startsWith('=') || after.startsWith('.')) continue; // arr(i) := …
+    } else if (after !== '') continue; // `v_count NUMBER := 0` (a declaration) or `x := 1` (an assignment)
+    if (after !== '') continue;
+    const nameStart = a + lead + hm[0].length - hm[1].length;
+    mergeInto(out, callFindings(src.slice(nameStart, nameStart + hm[1].length), ctx, '', ''));
+  }
+  return out;
+}
+
+// ───────────────────────────── keyword fallback for whole statements ─────────────
+
 const STORED_CODE_HEAD =
   /^CREATE\s+(?:OR\s+(?:REPLACE|ALTER)\s+)?(?:(?:NON)?EDITIONABLE\s+)?(?:DEFINER\s*=\s*\S+\s+)?(PROCEDURE|PROC|FUNCTION|TRIGGER|PACKAGE(?:\s+BODY)?|TYPE\s+BODY|EVENT)\b|^ALTER\s+(PROCEDURE|PROC|FUNCTION|TRIGGER)\b/i;
 
-function fallbackClassify(src: string, masked: string, dialect: SqlDialect, head: string): Classified {
+/** Statements understood by their shape: session settings and key maintenance switches change no schema. */
+function knownShape(masked: string, dialect: SqlDialect): Classified | null {
+  const t = masked.trim();
+  const none = (reason?: string): Classified => ({ kind: 'other', destructive: false, reasons: reason ? [reason] : [], objects: [] });
+  if (dialect === 'oracle' && /^ALTER\s+SESSION\s+(SET|ENABLE|DISABLE|FORCE|ADVISE|CLOSE)\b/i.test(t)) return none();
+  if (dialect === 'mysql' && new RegExp(String.raw`^ALTER\s+TABLE\s+${NAME}\s+(DISABLE|ENABLE)\s+KEYS$`, 'iu').test(t)) return none();
+  if (/^SET\s+(GLOBAL|PERSIST|PERSIST_ONLY)\b/i.test(t) || /^SET\s+@@(GLOBAL|PERSIST)/i.test(t)) {
+    return { ...none(), unknown: 'SET GLOBAL changes the server configuration for every session' };
+  }
+  return null;
+}
+
+function fallbackClassify(src: string, masked: string, ctx: ScriptContext, head: string): Classified {
+  const dialect = ctx.dialect;
   const trimmedMasked = masked.trimStart();
   const lead = masked.length - trimmedMasked.length;
+  const shape = knownShape(masked, dialect);
+  if (shape) return shape;
   const stored = STORED_CODE_HEAD.exec(trimmedMasked);
   if (stored) {
     // Only the definition itself takes effect now; the body runs when the routine is called.
@@ -832,10 +1324,16 @@ function fallbackClassify(src: string, masked: string, dialect: SqlDialect, head
     }
     const reasons: string[] = [];
     if (/^CREATE\s+OR\s+(REPLACE|ALTER)\b/i.test(trimmedMasked)) reasons.push(`CREATE OR REPLACE ${kw} replaces any existing definition`);
-    const body = scanAll(src, masked.slice(0, lead) + ' '.repeat(stored[0].length) + masked.slice(lead + stored[0].length), dialect);
+    const bodyMasked = masked.slice(0, lead) + ' '.repeat(stored[0].length) + masked.slice(lead + stored[0].length);
+    const body = scanAll(src, bodyMasked, dialect);
     const bodyRisk = body.reasons.filter((x) => /DROP|TRUNCATE|without WHERE|DELETE/i.test(x));
     if (bodyRisk.length > 0) reasons.push(`body contains (runs when called): ${[...new Set(bodyRisk)].join('; ')}`);
     if (objects.length === 0) return { destructive: false, reasons, objects, unknown: `cannot find the name of the ${kw}` };
+    // What the body does when a later statement of this script calls it.
+    if (kw === 'PROCEDURE' || kw === 'PROC' || kw === 'FUNCTION') {
+      const runs = executedBlock(src, bodyMasked, ctx, false);
+      for (const key of [objects[0].name.toLowerCase(), objects[0].name.toLowerCase().split('.').pop() as string]) ctx.routines.set(key, runs);
+    }
     return { kind: 'ddl', destructive: false, reasons, objects };
   }
   // PostgreSQL DO $$ … $$: the body is executed now
@@ -845,43 +1343,75 @@ function fallbackClassify(src: string, masked: string, dialect: SqlDialect, head
       const bStart = lead + dm.index + dm[0].length;
       const bEnd = src.indexOf(dm[0], bStart);
       const body = src.slice(bStart, bEnd < 0 ? src.length : bEnd);
-      const r = executedBlock(body, maskSql(body, 'postgresql'), dialect);
+      const r = executedBlock(body, maskSql(body, 'postgresql'), ctx, true);
       r.reasons.unshift('DO block: its statements run now');
       return r;
     }
+    return { destructive: false, reasons: [], objects: [], unknown: 'DO block without a dollar-quoted body' };
   }
-  if (/^(DECLARE|BEGIN|IF|WHILE|DO)\b/i.test(trimmedMasked) && !/^BEGIN\s+(TRAN|TRANSACTION|WORK)\b/i.test(trimmedMasked) && !/^BEGIN\s*;?\s*$/i.test(trimmedMasked)) {
-    return executedBlock(src, masked, dialect);
+  if (BLOCK_HEADS.has(head) && !/^BEGIN\s+(TRAN|TRANSACTION|WORK|DISTRIBUTED)\b/i.test(trimmedMasked) && !/^BEGIN\s*;?\s*$/i.test(trimmedMasked)) {
+    return executedBlock(src, masked, ctx, dialect === 'oracle' || dialect === 'postgresql');
   }
   const r = scanAll(src, masked, dialect);
+  if (head === 'PURGE') {
+    r.destructive = true;
+    r.reasons.push('PURGE removes dropped objects for good (no flashback)');
+    r.kind = 'ddl';
+    return r;
+  }
   if (r.objects.length === 0 && !r.kind) {
     if (QUERY_HEADS.has(head)) r.kind = 'query';
-    else if (OTHER_HEADS.has(head)) {
-      r.kind = 'other';
-      if (head === 'EXEC' || head === 'EXECUTE' || head === 'CALL') r.reasons.push('executes stored code; its effects are not visible here');
-    } else r.unknown = DDL_DML_HEADS.has(head) ? `cannot find the object of this ${head} statement` : `unrecognised statement starting with "${head}"`;
+    else if (HARMLESS_HEADS.has(head)) r.kind = 'other';
+    else if (head === 'EXEC' || head === 'EXECUTE' || head === 'CALL') r.kind = 'other';
+    else r.unknown = DDL_DML_HEADS.has(head) ? `cannot find the object of this ${head} statement` : `unrecognised statement starting with "${head}"`;
   }
   return r;
 }
 
-function executedBlock(src: string, masked: string, dialect: SqlDialect): Classified {
-  const r = scanAll(src, masked, dialect);
-  for (const d of dynamicSql(src, masked)) {
-    const inner = scanAll(d.text, maskSql(d.text, dialect), dialect);
-    if (inner.objects.length === 0) {
-      r.unknown = `dynamic SQL whose object cannot be determined: ${d.text.slice(0, 80)}`;
-      continue;
-    }
-    r.reasons.push('dynamic SQL: ' + d.text.trim().slice(0, 80));
-    for (const o of inner.objects) if (!r.objects.some((x) => x.type === o.type && x.name === o.name && x.action === o.action)) r.objects.push(o);
-    r.reasons.push(...inner.reasons);
-    r.destructive = r.destructive || inner.destructive;
-  }
-  // dynamic SQL held in a variable or built with format(): we cannot see what it does
-  const dyn = /\bEXECUTE\s+IMMEDIATE\s+(?!')|\bEXECUTE\s+(?!IMMEDIATE\b)(?:format\s*\(|[a-z_]\w*\s*(?:;|USING\b|$))|\bEXEC(?:UTE)?\s*\(\s*@|\bsp_executesql\s+@/im.exec(masked);
-  if (dyn && !r.unknown) r.unknown = 'dynamic SQL built at run time; its objects cannot be determined';
+/** A block that runs now (anonymous PL/SQL, T-SQL batch, DO body): its DML, DDL, dynamic SQL and calls. */
+function executedBlock(src: string, masked: string, ctx: ScriptContext, bareCalls: boolean): Classified {
+  const r = scanAll(src, masked, ctx.dialect);
+  mergeInto(r, executionFindings(src, masked, ctx, bareCalls));
   if (!r.kind) r.kind = 'other';
   return r;
+}
+
+/** T-SQL `SELECT … INTO dbo.t FROM …` and PostgreSQL's top-level `SELECT … INTO [TEMP] t FROM …` create tables. */
+function selectIntoTargets(src: string, masked: string, dialect: SqlDialect): { name: string; temporary: boolean }[] {
+  const out: { name: string; temporary: boolean }[] = [];
+  const re = /\bSELECT\b/gi;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(masked))) {
+    let depth = 0;
+    let i = m.index + m[0].length;
+    while (i < masked.length) {
+      const c = masked[i];
+      if (c === '(') depth++;
+      else if (c === ')') {
+        if (--depth < 0) break;
+      } else if (c === ';' && depth === 0) break;
+      else if (depth === 0 && /[A-Za-z]/.test(c) && !isIdentChar(masked[i - 1] ?? '')) {
+        let j = i;
+        while (j < masked.length && isIdentChar(masked[j])) j++;
+        const w = masked.slice(i, j).toUpperCase();
+        if (['FROM', 'WHERE', 'UNION', 'GROUP', 'ORDER', 'HAVING', 'EXCEPT', 'INTERSECT', 'SELECT'].includes(w)) break;
+        if (w === 'INTO') {
+          const tm = new RegExp(String.raw`^\s+(?:(TEMP|TEMPORARY|UNLOGGED)\s+)?(?:TABLE\s+)?(${NAME})`, 'iu').exec(masked.slice(j));
+          if (tm && !tm[2].startsWith('@') && !/^(OUTFILE|DUMPFILE)$/i.test(tm[2])) {
+            const at = j + tm[0].length - tm[2].length;
+            const raw = src.slice(at, at + tm[2].length);
+            const temporary = (!!tm[1] && /^TEMP/i.test(tm[1])) || raw.startsWith('#');
+            if (dialect !== 'oracle' && dialect !== 'mysql') out.push({ name: normaliseName(raw, dialect), temporary });
+          }
+          break;
+        }
+        i = j;
+        continue;
+      }
+      i++;
+    }
+  }
+  return out;
 }
 
 // ───────────────────────────── main ─────────────────────────────
@@ -913,59 +1443,133 @@ function cleanParserError(e: unknown): string {
   return first.length > 300 ? first.slice(0, 297) + '…' : first;
 }
 
-/** Classifies a change script: statements, touched objects, schema change, destructive, unparsed. */
+interface StatementResult {
+  start: number;
+  end: number;
+  src: string;
+  masked: string;
+  head: string;
+  classified: Classified;
+  parsed: boolean;
+  parseError?: string;
+}
+
+/** One statement: the parser where it understands it, else the keyword fallback; then whatever it executes as text. */
+function classifyOne(src: string, msk: string, ctx: ScriptContext): Omit<StatementResult, 'start' | 'end'> {
+  const dialect = ctx.dialect;
+  const { parser, database } = parserFor(dialect);
+  const head = firstWord(msk);
+  // Parser input: comments stripped (kept as spaces) so the grammar's comment handling cannot trip.
+  const parserInput = stripComments(src, msk).trim();
+  let classified: Classified | null = knownShape(msk, dialect);
+  let parseError: string | undefined = classified ? 'classified by its shape' : undefined;
+  if (!classified) try {
+    const res = parser.parse(parserInput, { database });
+    classified = classifyAst(res.ast, src, head, dialect);
+    if (classified && classified.objects.length === 0 && DDL_DML_HEADS.has(head) && head !== 'GRANT' && head !== 'REVOKE') classified = null;
+    if (!classified) parseError = 'parser result not understood; classified by keywords';
+  } catch (e) {
+    parseError = cleanParserError(e);
+  }
+  const parsed = classified !== null && parseError === undefined;
+  if (!classified) classified = fallbackClassify(src, msk, ctx, head);
+  const definition = STORED_CODE_HEAD.test(msk.trimStart());
+  // Dynamic SQL and calls run now, whatever the grammar made of the statement (a routine's body runs later).
+  if (!definition && !['GRANT', 'REVOKE', 'DENY'].includes(head) && !(BLOCK_HEADS.has(head) && !parsed)) {
+    mergeInto(classified, executionFindings(src, msk, ctx, false));
+  }
+  // PostgreSQL: `SELECT … INTO t` makes a table; `SELECT f()` runs whatever f does.
+  if (dialect === 'postgresql' && (head === 'SELECT' || head === 'WITH' || head === 'VALUES' || head === '(')) {
+    for (const t of selectIntoTargets(src, msk, dialect)) addSelectInto(classified, t);
+    for (const fn of pgCalledFunctions(msk, src)) mergeInto(classified, callFindings(fn, ctx, '', ''));
+  }
+  return { src, masked: msk, head, classified, parsed, parseError };
+}
+
+/**
+ * When the script runs SQL it builds at run time, the SQL text it builds shows what will run: a literal assigned to a
+ * variable (`@s = N'ALTER …'`, `v := 'DROP …'`) is classified as SQL; one that starts a concatenation
+ * (`'DROP TABLE ' + @t`, `CONCAT('DROP TABLE ', @t)`) names the kind of statement and marks a DROP destructive.
+ */
+function sqlBuildingLiterals(src: string, masked: string, ctx: ScriptContext): Classified {
+  const out: Classified = { destructive: false, reasons: [], objects: [] };
+  for (const lit of literalsIn(src, masked, ctx.dialect)) {
+    if (!SQL_VERB.test(lit.text) || ctx.consumed?.has(lit.text)) continue;
+    const after = masked.slice(lit.end, lit.end + 8);
+    const before = masked.slice(Math.max(0, lit.start - 60), lit.start);
+    if (/(\+|\|\|)\s*$/.test(before)) continue; // the tail of a concatenation
+    const startsConcat = /^\s*(\+|\|\|)/.test(after) || (/CONCAT\s*\(\s*$/i.test(before) && /^\s*,/.test(after));
+    const assigned = /(@[\p{L}\p{N}_@#$]*(\s+[\p{L}\p{N}_]+(\s*\([^()]*\))?)?\s*=|:=)\s*$/u.test(before) || /\bSET\s+@?[\p{L}\p{N}_@#$]+\s*=\s*$/iu.test(before);
+    if (startsConcat) {
+      const built = builtSqlFindings([lit.text], 'the script', ctx.dialect);
+      built.unknown = undefined; // building the text runs nothing; the statement that runs it is already flagged
+      mergeInto(out, built);
+    } else if (assigned) {
+      const inner = classifyDynamic(lit.text, ctx, 'SQL text held in a variable');
+      inner.unknown = undefined;
+      mergeInto(out, inner);
+    }
+  }
+  return out;
+}
+
+function addSelectInto(c: Classified, t: { name: string; temporary: boolean }): void {
+  if (t.temporary) {
+    c.reasons.push(`SELECT … INTO creates the temporary table ${t.name}`);
+    return;
+  }
+  if (!c.objects.some((o) => o.type === 'table' && o.name === t.name && o.action === 'create')) c.objects.push({ type: 'table', name: t.name, action: 'create' });
+  c.reasons.push(`SELECT … INTO creates the table ${t.name}`);
+}
+
+/** Splits and classifies a script (or the text of dynamic SQL) statement by statement, in order. */
+function classifyStatements(script: string, dialect: SqlDialect, ctx: ScriptContext): StatementResult[] {
+  const masked = maskSql(script, dialect);
+  return splitMasked(masked, dialect)
+    .filter((r) => masked.slice(r.start, r.end).trim() !== '')
+    .map((r) => ({ start: r.start, end: r.end, ...classifyOne(script.slice(r.start, r.end), masked.slice(r.start, r.end), ctx) }));
+}
+
+/**
+ * Classifies a change script: statements, touched objects, schema change, destructive, and what was not understood.
+ * Fail closed (S4): only statements understood in full pass as harmless; anything that runs text or routines the
+ * classifier cannot see is listed in `unparsed`, which forces review at high risk.
+ */
 export function classifySql(script: string, dialect: SqlDialect): SqlClassification {
   if (!SQL_DIALECTS.includes(dialect)) throw new Error(`unsupported SQL dialect: ${String(dialect)}`);
-  const masked = maskSql(script, dialect);
-  const { parser, database } = parserFor(dialect);
   const statements: StatementFinding[] = [];
   const unparsed: SqlClassification['unparsed'] = [];
+  const ctx: ScriptContext = { dialect, routines: new Map(), depth: 0, consumed: new Set() };
+  const results = classifyStatements(script, dialect, ctx);
+  if (ctx.runsHiddenSql) for (const r of results) mergeInto(r.classified, sqlBuildingLiterals(r.src, r.masked, ctx));
 
-  splitMasked(masked, dialect)
-    .filter((r) => masked.slice(r.start, r.end).trim() !== '')
-    .forEach((r, k) => {
-      const index = k + 1;
-      const src = script.slice(r.start, r.end);
-      const msk = masked.slice(r.start, r.end);
-      const codeStart = msk.search(/\S/);
-      const codeEnd = msk.length - (msk.length - msk.trimEnd().length);
-      const text = src.slice(Math.max(0, codeStart), codeEnd).trim();
-      const shown = text.length > MAX_TEXT ? text.slice(0, MAX_TEXT - 1) + '…' : text;
-      const head = firstWord(msk);
-      // Parser input: comments stripped (kept as spaces) so the grammar's comment handling cannot trip.
-      const parserInput = stripComments(src, msk).trim();
-      let classified: Classified | null = null;
-      let parseError: string | undefined;
-      try {
-        const res = parser.parse(parserInput, { database });
-        classified = classifyAst(res.ast, src, head, dialect);
-        if (classified && classified.objects.length === 0 && DDL_DML_HEADS.has(head) && head !== 'GRANT' && head !== 'REVOKE') classified = null;
-        if (!classified) parseError = 'parser result not understood; classified by keywords';
-      } catch (e) {
-        parseError = cleanParserError(e);
-      }
-      const parsed = classified !== null;
-      if (!classified) classified = fallbackClassify(src, msk, dialect, head);
-      const objects: TouchedObject[] = classified.objects.map((o) => ({ ...o, statementIndex: index }));
-      const finding: StatementFinding = {
-        index,
-        text: shown,
-        kind: kindOf(classified, head),
-        destructive: classified.destructive,
-        reasons: [...new Set(classified.reasons)],
-        parsed,
-        objects,
-      };
-      if (!parsed) finding.parseError = parseError;
-      if (classified.unknown) {
-        const line = lineOf(script, r.start + (src.length - src.trimStart().length));
-        const error = `statement ${index} (line ${line}) could not be classified: ${classified.unknown}${parseError ? `; parser: ${parseError}` : ''}`;
-        finding.reasons.push('not understood: needs review');
-        finding.parseError = error;
-        unparsed.push({ index, text: shown, error });
-      }
-      statements.push(finding);
-    });
+  results.forEach((r, k) => {
+    const index = k + 1;
+    const { src, masked: msk, head, classified, parsed, parseError } = r;
+    const codeStart = msk.search(/\S/);
+    const codeEnd = msk.trimEnd().length;
+    const text = src.slice(Math.max(0, codeStart), codeEnd).trim();
+    const shown = text.length > MAX_TEXT ? text.slice(0, MAX_TEXT - 1) + '…' : text;
+    const objects: TouchedObject[] = classified.objects.map((o) => ({ ...o, statementIndex: index }));
+    const finding: StatementFinding = {
+      index,
+      text: shown,
+      kind: kindOf(classified, head),
+      destructive: classified.destructive,
+      reasons: [...new Set(classified.reasons)],
+      parsed,
+      objects,
+    };
+    if (!parsed) finding.parseError = parseError;
+    if (classified.unknown) {
+      const line = lineOf(script, r.start + (src.length - src.trimStart().length));
+      const error = `statement ${index} (line ${line}) could not be classified: ${classified.unknown}${parseError && !parsed ? `; parser: ${parseError}` : ''}`;
+      finding.reasons.push('not understood: needs review');
+      if (!parsed) finding.parseError = error;
+      unparsed.push({ index, text: shown, error });
+    }
+    statements.push(finding);
+  });
 
   const objects = statements.flatMap((s) => s.objects);
   const schemaChange = unparsed.length > 0 || objects.some((o) => o.type !== 'data' && SCHEMA_ACTIONS.has(o.action));
@@ -977,7 +1581,8 @@ export function classifySql(script: string, dialect: SqlDialect): SqlClassificat
     schemaChange,
     destructive,
     unparsed,
-    riskFloor: destructive ? 'high' : schemaChange ? 'medium' : 'low',
+    // What could not be seen may be as bad as a DROP: it goes to review at high risk.
+    riskFloor: destructive || unparsed.length > 0 ? 'high' : schemaChange ? 'medium' : 'low',
   };
 }
 
