@@ -46,12 +46,14 @@ describe('change management', () => {
   it('walks a schema change through review, implementation in its window, verification and close', async () => {
     const created = await p.call('POST', '/changes', engineer.token, change({ implementerId: engineer.id }));
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ state: 'in_review', schemaChange: true, risk: 'medium', currentRevision: 1 });
+    // S4, issue 9: the rollback (DROP INDEX, DROP COLUMN) is judged too: destructive, so high risk and two approvals.
+    expect(created.body).toMatchObject({ state: 'in_review', schemaChange: true, destructive: true, risk: 'high', currentRevision: 1 });
     const n = created.body.number;
     expect(n).toMatch(/^CHG-\d{8}-\d{4}$/);
 
     expect((await p.call('POST', `/changes/${n}/implement`, engineer.token, { revision: 1, evidence: 'x' })).status).toBe(409);
-    const approved = await p.call('POST', `/changes/${n}/review`, reviewer.token, { decision: 'approve', comment: '同意' });
+    expect((await p.call('POST', `/changes/${n}/review`, reviewer.token, { decision: 'approve', comment: '同意' })).body.state).toBe('in_review');
+    const approved = await p.call('POST', `/changes/${n}/review`, itManager.token, { decision: 'approve', comment: '回退脚本已核对' });
     expect(approved.status).toBe(200);
     expect(approved.body).toMatchObject({ state: 'approved', approvedRevision: 1 });
     const wrongRevision = await p.call('POST', `/changes/${n}/implement`, engineer.token, { revision: 2, evidence: 'x' });
@@ -66,12 +68,15 @@ describe('change management', () => {
     expect(detail.body.history.map((h: any) => [h.action, h.actor?.name ?? null, h.revision])).toEqual([
       ['submitted', '李工', 1],
       ['review', '信息科评审甲', 1],
+      ['review', '信息科主任', 1],
       ['implement', '李工', 1],
       ['verify', '李工', 1],
       ['close', '信息科主任', 1],
     ]);
     const objects = detail.body.revisions[0].objects.map((o: any) => `${o.type}:${o.action}`);
     expect(objects).toEqual(expect.arrayContaining(['table:alter', 'index:create']));
+    expect(detail.body.revisions[0].rollbackFindings).toMatchObject({ destructive: true, schemaChange: true, unparsed: [] });
+    expect(detail.body.revisions[0].rollbackFindings.objects.map((o: any) => `${o.type}:${o.action}`)).toEqual(['index:drop', 'table:alter']);
     // Reviewers were asked, and the submitter told of the decision.
     const inbox = await p.call('GET', '/me/notifications', reviewer.token);
     expect(inbox.body.some((m: any) => m.title.includes(n) && m.title.includes('变更待评审'))).toBe(true);
@@ -81,6 +86,7 @@ describe('change management', () => {
     const later = { start: iso(Date.now() + 24 * hour), end: iso(Date.now() + 26 * hour) };
     const created = await p.call('POST', '/changes', engineer.token, change({ window: later }));
     await p.call('POST', `/changes/${created.body.number}/review`, reviewer.token, { decision: 'approve' });
+    expect((await p.call('POST', `/changes/${created.body.number}/review`, itManager.token, { decision: 'approve' })).body.state).toBe('approved');
     const res = await p.call('POST', `/changes/${created.body.number}/implement`, engineer.token, { revision: 1, evidence: 'x' });
     expect(res.status).toBe(409);
     expect(res.body.message).toContain('window');
@@ -136,7 +142,8 @@ describe('change management', () => {
     expect(verified.body.allowedActions).toEqual(['review']);
     expect(verified.body.reviewDueAt).not.toBeNull();
     expect((await p.call('POST', `/changes/${n}/close`, itManager.token, {})).status).toBe(409);
-    const reviewed = await p.call('POST', `/changes/${n}/review`, reviewer.token, { decision: 'approve', comment: '事后评审同意' });
+    await p.call('POST', `/changes/${n}/review`, reviewer.token, { decision: 'approve', comment: '事后评审同意' });
+    const reviewed = await p.call('POST', `/changes/${n}/review`, itManager.token, { decision: 'approve', comment: '回退脚本高风险，主任同意' });
     expect(reviewed.body).toMatchObject({ reviewed: true, state: 'verified', allowedActions: ['close'] });
     expect((await p.call('POST', `/changes/${n}/close`, itManager.token, {})).body.state).toBe('closed');
   });
@@ -154,6 +161,21 @@ describe('change management', () => {
     expect(garbage.body.state).toBe('in_review');
     const detail = await p.call('GET', `/changes/${garbage.body.number}`, reviewer.token);
     expect(detail.body.revisions[0].unparsed.length).toBeGreaterThan(0);
+  });
+
+  it('issue 9: a standard change fails closed: a destructive rollback, a DELETE without WHERE or an unresolved EXEC goes to review at high risk', async () => {
+    const standard = (forwardScript: string, rollbackScript: string, dialect = 'sqlserver') =>
+      p.call('POST', '/changes', engineer.token, change({ kind: 'standard', dialect, forwardScript, rollbackScript, objects: [] }));
+    const rollbackDrops = await standard("UPDATE dbo.dict_dept SET name = N'放射科' WHERE code = 'RAD';", 'DROP TABLE dbo.dict_dept_bak;');
+    expect(rollbackDrops.body).toMatchObject({ state: 'in_review', destructive: true, risk: 'high' });
+    const deletesAll = await standard('DELETE FROM dbo.lab_interface_queue;', '');
+    expect(deletesAll.body).toMatchObject({ state: 'in_review', schemaChange: false, destructive: true, risk: 'high' });
+    const opaque = await standard("EXEC dbo.usp_vendor_fix @id = 7", '');
+    expect(opaque.body).toMatchObject({ state: 'in_review', risk: 'high' });
+    const hiddenRollback = await standard("UPDATE dbo.t SET a = 1 WHERE id = 2;", "DECLARE @s nvarchar(200) = (SELECT cmd FROM dbo.undo_cmds)\nEXEC(@s)");
+    expect(hiddenRollback.body).toMatchObject({ state: 'in_review', risk: 'high' });
+    const detail = await p.call('GET', `/changes/${hiddenRollback.body.number}`, reviewer.token);
+    expect(detail.body.revisions[0].unparsed).toEqual([{ index: 1, error: expect.stringContaining('run time'), script: 'rollback' }]);
   });
 
   it('bad input names its fields; unknown systems are 422; reviewers only may review', async () => {
@@ -213,8 +235,10 @@ describe('change management', () => {
     const events = () => p.ds.query(`SELECT action FROM change_events WHERE change_id = $1 ORDER BY seq`, [changeId]);
     await waitUntil('the escalation', async () => (await events()).some((e: any) => e.action === 'review_escalated'), 30_000);
     expect((await events()).map((e: any) => e.action)).toEqual(['submitted', 'review_reminder', 'review_escalated']);
-    const inbox = await p.call('GET', '/me/notifications', itManager.token);
-    expect(inbox.body.some((m: any) => m.title.includes(number) && m.title.includes('评审超时升级'))).toBe(true);
+    // the notice is sent after the event is projected: wait for it rather than race it
+    const told = async () => (await p.call('GET', '/me/notifications', itManager.token)).body.some((m: any) => m.title.includes(number) && m.title.includes('评审超时升级'));
+    await waitUntil('the IT manager is told', told, 30_000);
+    expect(await told()).toBe(true);
     await handle.executeUpdate('changeCommand', { args: [{ action: 'cancel', actor: { id: engineer.id, name: '李工', roles: ['engineer'] }, reason: 'test done' }] });
   });
 });

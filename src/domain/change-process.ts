@@ -1,5 +1,5 @@
 import { CalendarSpec, WorkingCalendar } from './calendar';
-import { Approval, ChangeActor, ChangeKind, ChangeState, ReviewDecision, Revision, approvalsComplete, forbidden, illegal, needsReview } from './change';
+import { Approval, ChangeActor, ChangeKind, ChangeState, REVIEW_RULES, ReviewDecision, ReviewRules, Revision, approvalsComplete, forbidden, illegal, needsReview } from './change';
 
 export interface ChangeInput {
   changeId: string;
@@ -79,7 +79,10 @@ export class ChangeProcess {
   private readonly calendar: WorkingCalendar;
   private remindedFor = new Set<string>();
 
-  constructor(private readonly input: ChangeInput) {
+  constructor(
+    private readonly input: ChangeInput,
+    private readonly rules: ReviewRules = REVIEW_RULES,
+  ) {
     this.calendar = new WorkingCalendar(input.calendar);
     const rev = input.firstRevision;
     this.v = {
@@ -107,7 +110,7 @@ export class ChangeProcess {
       seq: 0,
     };
     this.record('submitted', input.submittedBy, rev.submittedAt, null, null, { kind: input.kind, risk: rev.risk, schemaChange: rev.schemaChange });
-    if (!needsReview(input.kind, rev)) {
+    if (!needsReview(input.kind, rev, this.rules)) {
       // A pre-approved standard change: approved by its template, recorded as such.
       this.v.approvedRevision = rev.number;
       this.v.reviewed = true;

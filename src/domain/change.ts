@@ -42,6 +42,22 @@ export interface RevisionScripts {
   rollbackChars: number;
 }
 
+/** Statements the classifier did not understand; `script` says which script (absent: the forward script, as before issue 9). */
+export interface UnparsedStatement {
+  index: number;
+  error: string;
+  script?: 'forward' | 'rollback';
+}
+
+/** What the SQL classifier found in one script. */
+export interface ScriptFindings {
+  objects: AffectedObject[];
+  schemaChange: boolean;
+  destructive: boolean;
+  unparsed: { index: number; error: string }[];
+  riskFloor: Risk;
+}
+
 export interface Revision {
   number: number;
   /** The SQL by reference (every revision submitted since issue 9). */
@@ -49,14 +65,17 @@ export interface Revision {
   /** Revisions submitted before carried the SQL inline; readers take either. */
   forwardScript?: string;
   rollbackScript?: string;
-  /** What the submitter declared and what the SQL classifier found, merged. */
+  /** What the submitter declared and what the SQL classifier found in the forward script, merged. */
   objects: AffectedObject[];
+  /** Of either script: the rollback is run on the same database and is reviewed with the same rules (S4). */
   schemaChange: boolean;
   destructive: boolean;
-  unparsed: { index: number; error: string }[];
+  unparsed: UnparsedStatement[];
   risk: Risk;
   submittedAt: number;
   submittedBy: ChangeActor;
+  /** What the classifier found in the rollback script; absent on revisions submitted before issue 9. */
+  rollback?: Omit<ScriptFindings, 'riskFloor'>;
 }
 
 export interface Approval {
@@ -71,29 +90,52 @@ export function maxRisk(...risks: Risk[]): Risk {
   return risks.reduce((a, b) => (RANK[b] > RANK[a] ? b : a), 'low' as Risk);
 }
 
-/** S4: whatever the submitter claimed, a schema object makes it a reviewed change; destructive SQL raises the risk. */
+/**
+ * S4: whatever the submitter claimed, a schema object makes it a reviewed change; destructive SQL, and SQL the
+ * classifier could not see through, make it high risk. The rollback script is judged by the same rules.
+ */
 export function assessRevision(input: {
   declaredRisk: Risk;
   declaredObjects: AffectedObject[];
-  found: { objects: AffectedObject[]; schemaChange: boolean; destructive: boolean; unparsed: { index: number; error: string }[]; riskFloor: Risk };
-}): Pick<Revision, 'objects' | 'schemaChange' | 'destructive' | 'unparsed' | 'risk'> {
+  found: ScriptFindings;
+  rollback?: ScriptFindings;
+}): Pick<Revision, 'objects' | 'schemaChange' | 'destructive' | 'unparsed' | 'risk' | 'rollback'> {
   const key = (o: AffectedObject) => `${o.type}|${o.name.toLowerCase()}|${o.action}`;
   const objects = [...input.declaredObjects];
   for (const o of input.found.objects) if (!objects.some((d) => key(d) === key(o))) objects.push(o);
   const declaredSchema = input.declaredObjects.some((o) => o.type !== 'data');
-  const schemaChange = input.found.schemaChange || declaredSchema;
+  const back = input.rollback;
+  const schemaChange = input.found.schemaChange || declaredSchema || (back?.schemaChange ?? false);
+  const destructive = input.found.destructive || (back?.destructive ?? false);
+  const unparsed: UnparsedStatement[] = [
+    ...input.found.unparsed.map((u) => ({ ...u, script: 'forward' as const })),
+    ...(back?.unparsed ?? []).map((u) => ({ ...u, script: 'rollback' as const })),
+  ];
+  const failClosed: Risk = destructive || unparsed.length > 0 ? 'high' : 'low';
   return {
     objects,
     schemaChange,
-    destructive: input.found.destructive,
-    unparsed: input.found.unparsed,
-    risk: maxRisk(input.declaredRisk, input.found.riskFloor, schemaChange ? 'medium' : 'low'),
+    destructive,
+    unparsed,
+    risk: maxRisk(input.declaredRisk, input.found.riskFloor, back?.riskFloor ?? 'low', schemaChange ? 'medium' : 'low', failClosed),
+    ...(back ? { rollback: { objects: back.objects, schemaChange: back.schemaChange, destructive: back.destructive, unparsed: back.unparsed } } : {}),
   };
 }
 
-/** A standard change skips review only when nothing in it touches the schema or fails to parse. */
-export function needsReview(kind: ChangeKind, revision: Revision): boolean {
-  return kind !== 'standard' || revision.schemaChange || revision.unparsed.length > 0;
+/** How review is decided; workflows that started before issue 9 replay with the old rule. */
+export interface ReviewRules {
+  /** A standard change may not carry a destructive statement (S4): it goes to review. */
+  destructiveForcesReview: boolean;
+}
+export const REVIEW_RULES: ReviewRules = { destructiveForcesReview: true };
+
+/**
+ * A standard change skips review only when nothing in either script touches the schema, destroys data or was not
+ * understood (fail closed).
+ */
+export function needsReview(kind: ChangeKind, revision: Revision, rules: ReviewRules = REVIEW_RULES): boolean {
+  if (kind !== 'standard' || revision.schemaChange || revision.unparsed.length > 0) return true;
+  return rules.destructiveForcesReview && revision.destructive;
 }
 
 /** High risk needs two approvals, one of them an it_manager; otherwise one. */

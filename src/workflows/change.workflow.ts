@@ -1,4 +1,4 @@
-import { allHandlersFinished, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import { ChangeCommand, ChangeDecision, ChangeInput, ChangeProcess } from '../domain/change-process';
 import { changeCommandUpdate, changeOpenedUpdate, changeViewQuery } from '../shared/change-messages';
 import type { ChangeNotice, RecipientRef } from '../shared/notify-messages';
@@ -15,7 +15,8 @@ const { projectChange } = proxyActivities<ReturnType<typeof createChangeActiviti
  * implemented first and must be reviewed within 1 working day after.
  */
 export async function changeWorkflow(input: ChangeInput): Promise<void> {
-  const change = new ChangeProcess(input);
+  // Issue 9: a standard change carrying a destructive statement goes to review; changes started before keep their rule.
+  const change = new ChangeProcess(input, { destructiveForcesReview: patched('change-standard-destructive-review') });
   const workflowId = workflowInfo().workflowId;
   let opened = false;
   let changes = 0;

@@ -38,18 +38,18 @@ export class ChangesService {
    * The text is stored in PostgreSQL; the workflow gets its id and hashes (Temporal payloads stop at 2 MB).
    */
   private async revision(auth: Principal, dto: RevisionDto, changeId: string, number: number): Promise<Revision> {
-    const found = classifySql(dto.forwardScript, dto.dialect);
-    const assessed = assessRevision({
-      declaredRisk: dto.risk,
-      declaredObjects: dto.objects,
-      found: {
+    // S4: both scripts run on the hospital's database, so both are classified with the same fail-closed rules.
+    const findings = (script: string) => {
+      const found = classifySql(script, dto.dialect);
+      return {
         objects: found.objects.map((o) => ({ type: o.type, name: o.name, action: o.action })),
         schemaChange: found.schemaChange,
         destructive: found.destructive,
         unparsed: found.unparsed.map((u) => ({ index: u.index, error: u.error })),
         riskFloor: found.riskFloor,
-      },
-    });
+      };
+    };
+    const assessed = assessRevision({ declaredRisk: dto.risk, declaredObjects: dto.objects, found: findings(dto.forwardScript), rollback: findings(dto.rollbackScript) });
     const scripts = await saveChangeScripts(this.ds, { changeId, revision: number, dialect: dto.dialect, forward: dto.forwardScript, rollback: dto.rollbackScript });
     return { number, scripts, ...assessed, submittedAt: this.clock.now(), submittedBy: this.actor(auth) };
   }
@@ -170,6 +170,7 @@ export class ChangesService {
       destructive: r.destructive,
       objects: r.objects,
       unparsed: r.unparsed,
+      rollbackFindings: r.rollback ?? null,
       dialect: texts[i].dialect || null,
       forwardScript: texts[i].forward,
       rollbackScript: texts[i].rollback,
