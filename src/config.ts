@@ -14,6 +14,8 @@ export interface WardlineConfig {
   timeZone: string;
   dataDir: string;
   adminToken: string | undefined;
+  /** WARDLINE_SECRET_KEY (32 bytes, hex or base64) seals secrets at rest; unset: `<dataDir>/secret.key`, made once. */
+  secretKey: string | undefined;
   /** Where people reach the API; acknowledgement links in messages start here. */
   publicUrl: string;
   notify: NotifyConfig;
@@ -34,6 +36,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WardlineConfig
     timeZone: env.WARDLINE_TIME_ZONE || 'Asia/Shanghai',
     dataDir: env.WARDLINE_DATA_DIR || '.data',
     adminToken: env.WARDLINE_ADMIN_TOKEN || undefined,
+    secretKey: env.WARDLINE_SECRET_KEY || undefined,
     publicUrl: env.WARDLINE_PUBLIC_URL || `http://localhost:${port}`,
     notify: loadNotifyConfig(env),
   };

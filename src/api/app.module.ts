@@ -9,7 +9,9 @@ import { WardlineConfig } from '../config';
 import { ENTITIES } from '../persistence/entities';
 import { AuthGuard } from './auth/auth.guard';
 import { ErrorsFilter } from './common/errors.filter';
-import { CLOCK, CONFIG, Clock, TEMPORAL_CLIENT, systemClock } from './common/tokens';
+import { CLOCK, CONFIG, Clock, SECRET_KEY, TEMPORAL_CLIENT, systemClock } from './common/tokens';
+import { IdempotencyInterceptor, IdempotencyStore } from './common/idempotency';
+import { SecretKey, loadSecretKey } from '../infra/secrets';
 import { createValidationPipe } from './common/validation';
 import { HealthController } from './health/health.controller';
 import { IncidentsController } from './incidents/incidents.controller';
@@ -46,6 +48,8 @@ export interface AppDeps {
   dataSource: DataSource;
   temporal: Client;
   clock?: Clock;
+  /** The vault's key; default: WARDLINE_SECRET_KEY or `<dataDir>/secret.key`. */
+  secretKey?: SecretKey;
 }
 
 @Module({})
@@ -80,6 +84,9 @@ export class AppModule {
         { provide: CONFIG, useValue: deps.config },
         { provide: CLOCK, useValue: deps.clock ?? systemClock },
         { provide: TEMPORAL_CLIENT, useValue: deps.temporal },
+        { provide: SECRET_KEY, useValue: deps.secretKey ?? loadSecretKey({ configured: deps.config.secretKey, dataDir: deps.config.dataDir }) },
+        IdempotencyStore,
+        IdempotencyInterceptor,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ErrorsFilter },
         UsersService,

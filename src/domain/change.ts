@@ -144,10 +144,10 @@ export function approvalsComplete(risk: Risk, approvals: Approval[]): boolean {
   return approvals.length >= 2 && approvals.some((a) => a.by.roles.includes('it_manager'));
 }
 
-export function forbidden(message: string): DomainError {
-  return new DomainError(DomainErrorCode.Forbidden, message);
+export function forbidden(message: string, messageZh?: string): DomainError {
+  return new DomainError(DomainErrorCode.Forbidden, message, {}, messageZh);
 }
 
-export function illegal(state: string, message: string, allowedActions: string[]): DomainError {
-  return new DomainError(DomainErrorCode.IllegalTransition, message, { state, allowedActions });
+export function illegal(state: string, message: string, allowedActions: string[], messageZh?: string): DomainError {
+  return new DomainError(DomainErrorCode.IllegalTransition, message, { state, allowedActions }, messageZh);
 }

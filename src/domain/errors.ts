@@ -8,16 +8,23 @@ export enum DomainErrorCode {
 }
 
 export class DomainError extends Error {
+  readonly details: Record<string, unknown>;
+  /**
+   * `message` is English; `messageZh`, when given, is the zh-CN text people read first. It travels in `details` so
+   * it survives a workflow's ApplicationFailure; without it the API edge builds a zh-CN message from the code.
+   */
   constructor(
     readonly code: DomainErrorCode,
     message: string,
-    readonly details: Record<string, unknown> = {},
+    details: Record<string, unknown> = {},
+    messageZh?: string,
   ) {
     super(message);
     this.name = 'DomainError';
+    this.details = messageZh === undefined ? details : { ...details, messageZh };
   }
 }
 
-export function invalidInput(field: string, reason: string): DomainError {
-  return new DomainError(DomainErrorCode.InvalidInput, `${field}: ${reason}`, { field, reason });
+export function invalidInput(field: string, reason: string, reasonZh?: string): DomainError {
+  return new DomainError(DomainErrorCode.InvalidInput, `${field}: ${reason}`, { field, reason }, reasonZh === undefined ? undefined : `${field}：${reasonZh}`);
 }

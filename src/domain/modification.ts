@@ -1,5 +1,5 @@
 import { CalendarSpec, WorkingCalendar } from './calendar';
-import { addCalendarMonths } from './time';
+import { addCalendarMonths, formatInZone } from './time';
 import { illegal } from './change';
 import { ClockEvent, ClockView, SlaClock, dueEvents, markFired, nextEventAt, startClock, stopClock, viewClock } from './sla-clock';
 
@@ -165,11 +165,13 @@ export class ModificationProcess {
       throw illegal(this.state, `cannot ${command.action} a modification that is ${this.state}; allowed: ${allowed.join(', ') || 'none'}`, allowed);
     }
     if (command.action === 'deliver' && this.assessment?.schemaChange && !command.linkedChangeApproved) {
-      throw illegal(this.state, 'it changes the database schema: its linked change must be approved first (S4)', allowed);
+      throw illegal(this.state, 'it changes the database schema: its linked change must be approved first (S4)', allowed, '该需求涉及数据库结构变更：关联的变更须先获批准（S4）');
     }
     if (command.action === 'request_acceptance') {
       const eligible = this.acceptanceEligibleAt()!;
-      if (at < eligible) throw illegal(this.state, `acceptance may be requested from ${new Date(eligible).toISOString()} (7 working days after go-live)`, allowed);
+      // Times in messages are in the contract's zone, as people read them, not UTC.
+      const from = formatInZone(eligible, this.input.calendar.utcOffsetMinutes);
+      if (at < eligible) throw illegal(this.state, `acceptance may be requested from ${from} (7 working days after go-live)`, allowed, `上线满 7 个工作日后方可申请验收：${from} 起`);
     }
   }
 

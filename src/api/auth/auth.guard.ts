@@ -1,10 +1,11 @@
-import { CanActivate, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { PUBLIC_KEY, ROLES_KEY } from './decorators';
 import { AuthedRequest, Principal } from './principal';
 import type { Role } from './roles';
 import { hashToken } from './tokens';
+import { forbidden, unauthorized } from '../common/errors';
 
 interface TokenRow {
   token_id: string;
@@ -29,16 +30,16 @@ export class AuthGuard implements CanActivate {
     const req = ctx.switchToHttp().getRequest<AuthedRequest>();
     req.principal = await this.authenticate(req.headers.authorization);
     const allowed = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
-    if (!allowed) throw new ForbiddenException('this route has no role policy');
+    if (!allowed) throw forbidden('FORBIDDEN', '此接口未设置角色策略，一律拒绝', 'this route has no role policy');
     const roles = req.principal.roles;
     if (roles.includes('admin') || roles.some((r) => allowed.includes(r))) return true;
-    throw new ForbiddenException(`needs one of the roles: ${['admin', ...allowed].join(', ')}; you have: ${roles.join(', ')}`);
+    throw forbidden('FORBIDDEN', `需要以下角色之一：${['admin', ...allowed].join('、')}；您的角色：${roles.join('、') || '无'}`, `needs one of the roles: ${['admin', ...allowed].join(', ')}; you have: ${roles.join(', ')}`);
   }
 
   private async authenticate(header: string | string[] | undefined): Promise<Principal> {
     const value = Array.isArray(header) ? header[0] : header;
     const match = /^Bearer\s+(\S+)$/i.exec(value ?? '');
-    if (!match) throw new UnauthorizedException('missing bearer token: send Authorization: Bearer <token>');
+    if (!match) throw unauthorized('UNAUTHORIZED', '缺少令牌：请发送 Authorization: Bearer <令牌>', 'missing bearer token: send Authorization: Bearer <token>');
     const rows: TokenRow[] = await this.ds.query(
       `SELECT t.id AS token_id, u.id AS user_id, u.username, u.display_name, u.roles,
               (t.last_used_at IS NULL OR t.last_used_at < now() - interval '5 minutes') AS stale
@@ -47,7 +48,7 @@ export class AuthGuard implements CanActivate {
       [hashToken(match[1])],
     );
     const row = rows[0];
-    if (!row) throw new UnauthorizedException('invalid, expired or revoked token');
+    if (!row) throw unauthorized('UNAUTHORIZED', '令牌无效、已过期或已吊销', 'invalid, expired or revoked token');
     // Last use is kept to the nearest five minutes so reads do not turn into writes.
     if (row.stale) await this.ds.query(`UPDATE api_tokens SET last_used_at = now() WHERE id = $1`, [row.token_id]);
     return { tokenId: row.token_id, userId: row.user_id, username: row.username, displayName: row.display_name, roles: row.roles };

@@ -6,6 +6,7 @@ import { STAFF } from '../auth/roles';
 import { NoteDto, ReasonDto } from '../common/dtos';
 import { RevisionDto, CreateChangeDto, ReviewDto, ImplementDto, VerifyDto, ListChangesQuery } from './changes.dto';
 import { ChangesService } from './changes.service';
+import { Idempotent } from '../common/idempotency';
 
 const SUBMITTERS = ['engineer', 'project_manager', 'it_manager', 'dispatcher'] as const;
 
@@ -15,6 +16,7 @@ export class ChangesController {
   constructor(private readonly service: ChangesService) {}
 
   @Post()
+  @Idempotent()
   @Allow(...SUBMITTERS)
   create(@Auth() auth: Principal, @Body() dto: CreateChangeDto) {
     return this.service.create(auth, dto);
@@ -41,6 +43,7 @@ export class ChangesController {
   }
 
   @Post(':id/revisions')
+  @Idempotent()
   @HttpCode(200)
   @Allow(...SUBMITTERS)
   revise(@Auth() auth: Principal, @Param('id') id: string, @Body() dto: RevisionDto) {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Client } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -17,6 +17,7 @@ import { CalendarService } from '../sla/calendar.service';
 import { SystemsService } from '../systems/systems.service';
 import { findByRef } from '../common/refs';
 import { RevisionDto, CreateChangeDto, ReviewDto, ImplementDto, VerifyDto, ListChangesQuery } from './changes.dto';
+import { notFoundRef, unknownRef, unprocessable } from '../common/errors';
 
 @Injectable()
 export class ChangesService {
@@ -56,20 +57,20 @@ export class ChangesService {
 
   async create(auth: Principal, dto: CreateChangeDto) {
     const system = await this.systems.find(dto.systemId);
-    if (!system) throw new UnprocessableEntityException({ code: 'UNKNOWN_SYSTEM', message: `no business system ${dto.systemId}`, field: 'systemId' });
+    if (!system) throw unknownRef('system', dto.systemId, 'systemId');
     const start = Date.parse(dto.window.start);
     const end = Date.parse(dto.window.end);
-    if (end <= start) throw new UnprocessableEntityException({ code: 'INVALID_INPUT', message: 'window.end must be after window.start', field: 'window.end' });
+    if (end <= start) throw unprocessable('INVALID_INPUT', '变更窗口的结束时间必须晚于开始时间', 'window.end must be after window.start', { field: 'window.end' });
     let implementer: ChangeActor | null = null;
     if (dto.implementerId) {
       const [u] = await this.ds.query(`SELECT id, display_name, roles FROM users WHERE id = $1 AND active`, [dto.implementerId]);
-      if (!u) throw new UnprocessableEntityException({ code: 'INVALID_INPUT', message: `no active user ${dto.implementerId}`, field: 'implementerId' });
+      if (!u) throw unprocessable('INVALID_INPUT', `没有在职用户 ${dto.implementerId}`, `no active user ${dto.implementerId}`, { field: 'implementerId' });
       implementer = { id: u.id, name: u.display_name, roles: u.roles };
     }
     let linkedIncidentId: string | null = null;
     if (dto.linkedIncident) {
       const i = await findByRef(this.ds, 'incidents', dto.linkedIncident, 'id');
-      if (!i) throw new UnprocessableEntityException({ code: 'INVALID_INPUT', message: `no incident ${dto.linkedIncident}`, field: 'linkedIncident' });
+      if (!i) throw unknownRef('incident', dto.linkedIncident, 'linkedIncident');
       linkedIncidentId = i.id;
     }
     const { spec } = await this.calendars.current();
@@ -109,7 +110,7 @@ export class ChangesService {
 
   private async row(ref: string) {
     const row = await findByRef(this.ds, 'changes', ref);
-    if (!row) throw new NotFoundException({ code: 'NOT_FOUND', message: `no change ${ref}`, field: 'id' });
+    if (!row) throw notFoundRef('change', ref);
     return row;
   }
 

@@ -82,7 +82,8 @@ export class CmdbImportService {
     const given = (['csv', 'xlsx'] as const).filter((f) => input[f] !== undefined && input[f] !== null);
     if (given.length !== 1) {
       const reason = given.length ? 'give csv or xlsx, not both' : 'give the file as csv (text) or xlsx (base64)';
-      throw invalid([{ field: 'csv', reason }, { field: 'xlsx', reason }]);
+      const reasonZh = given.length ? 'csv 与 xlsx 只能提供一个' : '请以 csv（文本）或 xlsx（base64）提供文件';
+      throw invalid([{ field: 'csv', reason, reasonZh }, { field: 'xlsx', reason, reasonZh }]);
     }
     if (given[0] === 'csv') {
       // The header is row 1, as a spreadsheet numbers them; blank lines are skipped.
@@ -93,7 +94,7 @@ export class CmdbImportService {
     try {
       records = await parseXlsx(input.xlsx!, MAX_IMPORT_ROWS + 2);
     } catch (err) {
-      if (err instanceof UnreadableXlsx) throw invalid([{ field: 'xlsx', reason: err.message }]);
+      if (err instanceof UnreadableXlsx) throw invalid([{ field: 'xlsx', reason: err.message, reasonZh: 'xlsx 无法读取为 .xlsx 工作簿' }]);
       throw err;
     }
     return this.importRecords(auth, 'xlsx', records, dryRun);
@@ -101,7 +102,7 @@ export class CmdbImportService {
 
   private async importRecords(auth: Principal, source: 'csv' | 'xlsx', records: SheetRecord[], dryRun: boolean) {
     const what = source === 'csv' ? 'the CSV' : "the workbook's first sheet";
-    if (records.length < 1) throw invalid([{ field: source, reason: `${what} is empty: it needs a header row (type,name,displayName,…) and data rows` }]);
+    if (records.length < 1) throw invalid([{ field: source, reason: `${what} is empty: it needs a header row (type,name,displayName,…) and data rows`, reasonZh: `${source} 为空：需要表头行（type,name,displayName,…）和数据行` }]);
     const header = records[0].cells.map((h) => h.trim());
     const problems: FieldProblem[] = [];
     for (const [i, h] of header.entries()) {

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Header, Param, ParseUUIDPipe, Patch, Post, Query, StreamableFile } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, Param, Patch, Post, Query, StreamableFile } from '@nestjs/common';
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
 import { readFileSync } from 'node:fs';
 import { Allow, Public } from '../auth/decorators';
@@ -9,6 +9,8 @@ import { XLSX_CONTENT_TYPE } from './cmdb-xlsx';
 import { CreateItemDto, CreateRelationDto, ImportDto, UpdateItemDto } from './cmdb.dto';
 import { CmdbService, invalid } from './cmdb.service';
 import { topologyPageHtml } from './topology-page';
+import { Idempotent } from '../common/idempotency';
+import { ParseUuidPipe } from '../common/pipes';
 
 /** Who may change the CMDB; engineers may add and edit but not delete. */
 const WRITERS: Role[] = ['it_manager', 'project_manager', 'engineer'];
@@ -54,14 +56,16 @@ export class CmdbController {
   }
 
   @Post('import')
+  @Idempotent()
   @Allow(...WRITERS)
   @ApiQuery({ name: 'dryRun', required: false, description: 'true (default): only report, row by row; false: apply the good rows. Body: {csv} or {xlsx: base64}' })
   import(@Auth() auth: Principal, @Body() dto: ImportDto, @Query('dryRun') dryRun?: string) {
-    if (dryRun !== undefined && dryRun !== 'true' && dryRun !== 'false') throw invalid([{ field: 'dryRun', reason: 'dryRun must be true or false' }]);
+    if (dryRun !== undefined && dryRun !== 'true' && dryRun !== 'false') throw invalid([{ field: 'dryRun', reason: 'dryRun must be true or false', reasonZh: 'dryRun 必须是 true 或 false' }]);
     return this.importer.import(auth, dto, dryRun !== 'false');
   }
 
   @Post('items')
+  @Idempotent()
   @Allow(...WRITERS)
   create(@Auth() auth: Principal, @Body() dto: CreateItemDto) {
     return this.service.createItem(auth, dto);
@@ -110,6 +114,7 @@ export class CmdbController {
   }
 
   @Post('relations')
+  @Idempotent()
   @Allow(...WRITERS)
   relate(@Auth() auth: Principal, @Body() dto: CreateRelationDto) {
     return this.service.createRelation(auth, dto);
@@ -117,7 +122,7 @@ export class CmdbController {
 
   @Delete('relations/:id')
   @Allow(...DELETERS)
-  unrelate(@Auth() auth: Principal, @Param('id', ParseUUIDPipe) id: string) {
+  unrelate(@Auth() auth: Principal, @Param('id', ParseUuidPipe) id: string) {
     return this.service.deleteRelation(auth, id);
   }
 

@@ -1,4 +1,4 @@
-import { BadRequestException, ConflictException, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import {
   DEPENDENCY_RELATIONS,
@@ -17,6 +17,7 @@ import { updateReturning } from '../../persistence/sql';
 import { Principal } from '../auth/principal';
 import { CreateItemDto, CreateRelationDto, ItemView, UpdateItemDto } from './cmdb.dto';
 import { isUuid } from '../common/refs';
+import { ApiError, conflict, invalidFields, notFoundRef, unprocessable } from '../common/errors';
 
 type Db = DataSource | EntityManager;
 
@@ -65,12 +66,8 @@ export function mapItem(r: ItemRow): ItemView {
 }
 
 /** 400 in the shape validation failures have: every problem with the field it concerns. */
-export function invalid(problems: FieldProblem[]): BadRequestException {
-  return new BadRequestException({
-    code: 'VALIDATION_FAILED',
-    message: problems.map((p) => `${p.field}: ${p.reason}`).join('; '),
-    errors: problems.map((p) => ({ field: p.field, reasons: [p.reason] })),
-  });
+export function invalid(problems: (FieldProblem & { reasonZh?: string })[]): ApiError {
+  return invalidFields(problems.map((p) => ({ field: p.field, zh: p.reasonZh ?? `${p.field} 取值无效`, en: p.reason })));
 }
 
 const isUniqueViolation = (err: unknown) => (err as { driverError?: { code?: string }; code?: string })?.driverError?.code === '23505' || (err as { code?: string })?.code === '23505';
@@ -131,7 +128,7 @@ export class CmdbService {
       const at = ref.indexOf(':');
       rows = await db.query(`SELECT ${ITEM_COLUMNS} FROM ${ITEM_FROM} WHERE i.type = $1 AND i.name = $2`, [ref.slice(0, at), ref.slice(at + 1)]);
     } else rows = await db.query(`SELECT ${ITEM_COLUMNS} FROM ${ITEM_FROM} WHERE i.type = 'business_system' AND i.name = upper($1)`, [ref]);
-    if (!rows[0]) throw new NotFoundException({ code: 'NOT_FOUND', message: `no configuration item ${ref}`, field });
+    if (!rows[0]) throw notFoundRef('item', ref, field);
     return mapItem(rows[0]);
   }
 
@@ -162,7 +159,7 @@ export class CmdbService {
   }
 
   async createItem(auth: Principal | null, dto: CreateItemDto, db?: EntityManager): Promise<ItemView> {
-    if (!isItemType(dto.type)) throw invalid([{ field: 'type', reason: `unknown item type ${dto.type}; known: ${ITEM_TYPE_NAMES.join(', ')}` }]);
+    if (!isItemType(dto.type)) throw invalid([{ field: 'type', reason: `unknown item type ${dto.type}; known: ${ITEM_TYPE_NAMES.join(', ')}`, reasonZh: `未知的配置项类型 ${dto.type}；可用：${ITEM_TYPE_NAMES.join('、')}` }]);
     const type = dto.type;
     const attributes = dto.attributes ?? {};
     const problems = await this.problemsOf(type, { attributes, vendorId: dto.vendorId, revenuePerHour: dto.revenuePerHour });
@@ -173,7 +170,7 @@ export class CmdbService {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (type, name) DO NOTHING RETURNING id`,
         [type, dto.name, dto.displayName, dto.ownerDepartment ?? null, dto.criticality ?? 'medium', dto.lifecycleStatus ?? 'active', JSON.stringify(attributes), dto.vendorId ?? null, dto.revenuePerHour ?? null],
       );
-      if (!row) throw new ConflictException({ code: 'DUPLICATE', message: `a ${type} named ${dto.name} exists`, field: 'name' });
+      if (!row) throw conflict('DUPLICATE', `已存在名为 ${dto.name} 的 ${type}`, `a ${type} named ${dto.name} exists`, { field: 'name' });
       const item = await this.resolve(row.id, 'id', tx);
       await this.history(tx, auth, { itemId: item.id }, 'create', null, snapshot(item));
       return item;
@@ -207,7 +204,7 @@ export class CmdbService {
           [before.id, next.name, next.displayName, next.ownerDepartment, next.criticality, next.lifecycleStatus, JSON.stringify(next.attributes), next.vendorId, next.revenuePerHour],
         );
       } catch (err) {
-        if (isUniqueViolation(err)) throw new ConflictException({ code: 'DUPLICATE', message: `a ${type} named ${next.name} exists`, field: 'name' });
+        if (isUniqueViolation(err)) throw conflict('DUPLICATE', `已存在名为 ${next.name} 的 ${type}`, `a ${type} named ${next.name} exists`, { field: 'name' });
         throw err;
       }
       const after = await this.resolve(before.id, 'id', tx);
@@ -299,13 +296,13 @@ export class CmdbService {
   }
 
   async createRelation(auth: Principal | null, dto: CreateRelationDto) {
-    if (!isRelationType(dto.type)) throw invalid([{ field: 'type', reason: `unknown relation type ${dto.type}; known: ${RELATION_TYPE_NAMES.join(', ')}` }]);
+    if (!isRelationType(dto.type)) throw invalid([{ field: 'type', reason: `unknown relation type ${dto.type}; known: ${RELATION_TYPE_NAMES.join(', ')}`, reasonZh: `未知的关系类型 ${dto.type}；可用：${RELATION_TYPE_NAMES.join('、')}` }]);
     const type = dto.type;
     const source = await this.resolve(dto.sourceId, 'sourceId');
     const target = await this.resolve(dto.targetId, 'targetId');
-    if (source.id === target.id) throw new UnprocessableEntityException({ code: 'SELF_RELATION', message: 'an item cannot relate to itself', field: 'targetId' });
+    if (source.id === target.id) throw unprocessable('SELF_RELATION', '配置项不能与自身建立关系', 'an item cannot relate to itself', { field: 'targetId' });
     const ends = relationEndsProblem(type, source.type as ItemType, target.type as ItemType);
-    if (ends) throw new UnprocessableEntityException({ code: 'RELATION_NOT_ALLOWED', message: ends.reason, field: ends.field });
+    if (ends) throw unprocessable('RELATION_NOT_ALLOWED', `${source.type} 与 ${target.type} 之间不允许 ${type} 关系`, ends.reason, { field: ends.field });
     return this.ds.transaction(async (tx) => {
       // Concurrent inserts could each see no cycle and together make one: dependency edges are added one at a time.
       await tx.query(`SELECT 1 FROM cmdb_items WHERE id = ANY($1) FOR SHARE`, [[source.id, target.id]]);
@@ -314,19 +311,20 @@ export class CmdbService {
         const cycle = await this.pathBetween(tx, target.id, source.id);
         if (cycle) {
           const steps = [source, ...cycle];
-          throw new ConflictException({
-            code: 'CYCLE',
-            message: `${source.type}:${source.name} ${type} ${target.type}:${target.name} would close a dependency cycle: ${steps.map((s) => `${s.type}:${s.name}`).join(' → ')}`,
-            field: 'targetId',
-            cycle: steps.map((s) => ({ id: s.id, type: s.type, name: s.name })),
-          });
+          const path = steps.map((s) => `${s.type}:${s.name}`).join(' → ');
+          throw conflict(
+            'CYCLE',
+            `${source.type}:${source.name} ${type} ${target.type}:${target.name} 会形成依赖环：${path}`,
+            `${source.type}:${source.name} ${type} ${target.type}:${target.name} would close a dependency cycle: ${path}`,
+            { field: 'targetId', details: { cycle: steps.map((s) => ({ id: s.id, type: s.type, name: s.name })) } },
+          );
         }
       }
       const [row] = await tx.query(
         `INSERT INTO cmdb_relations (type, source_id, target_id) VALUES ($1, $2, $3) ON CONFLICT (type, source_id, target_id) DO NOTHING RETURNING id, created_at`,
         [type, source.id, target.id],
       );
-      if (!row) throw new ConflictException({ code: 'DUPLICATE', message: `${source.name} ${type} ${target.name} exists`, field: 'targetId' });
+      if (!row) throw conflict('DUPLICATE', `关系 ${source.name} ${type} ${target.name} 已存在`, `${source.name} ${type} ${target.name} exists`, { field: 'targetId' });
       const view = { id: row.id as string, type, sourceId: source.id, targetId: target.id };
       await this.history(tx, auth, { relationId: view.id }, 'create', null, view);
       return { ...view, source: { id: source.id, type: source.type, name: source.name }, target: { id: target.id, type: target.type, name: target.name }, createdAt: new Date(row.created_at).toISOString() };
@@ -362,7 +360,7 @@ export class CmdbService {
         `DELETE FROM cmdb_relations WHERE id = $1 RETURNING id, type, source_id, target_id`,
         [id],
       );
-      if (!r) throw new NotFoundException({ code: 'NOT_FOUND', message: `no relation ${id}`, field: 'id' });
+      if (!r) throw notFoundRef('relation', id);
       await this.history(tx, auth, { relationId: r.id }, 'delete', { type: r.type, sourceId: r.source_id, targetId: r.target_id }, null);
       return { id: r.id, deleted: true };
     });
@@ -417,7 +415,7 @@ export class CmdbService {
   private depth(raw: unknown, fallback: number, max: number): number {
     if (raw === undefined) return fallback;
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < 1 || n > max) throw invalid([{ field: 'depth', reason: `depth must be an integer from 1 to ${max}` }]);
+    if (!Number.isInteger(n) || n < 1 || n > max) throw invalid([{ field: 'depth', reason: `depth must be an integer from 1 to ${max}`, reasonZh: `depth 必须是 1–${max} 的整数` }]);
     return n;
   }
 

@@ -4,6 +4,8 @@ import type { WardlineConfig } from '../../config';
 export const CONFIG = Symbol('WardlineConfig');
 export const CLOCK = Symbol('Clock');
 export const TEMPORAL_CLIENT = Symbol('TemporalClient');
+/** The vault's key (src/infra/secrets): seals secrets and the replayable answers of create routes. */
+export const SECRET_KEY = Symbol('SecretKey');
 
 export interface Clock {
   now(): number;

@@ -1,38 +1,28 @@
-import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ValidationError, ValidationPipe } from '@nestjs/common';
 import { ValidationOptions, registerDecorator } from 'class-validator';
 import { isValidEmail, isValidPhone, isValidRobotKey, isValidWebhookUrl } from '../../adapters/notify/validate';
 import { isIsoInstant } from '../../domain/time';
+import { FieldProblem, invalidFields } from './errors';
+import { zhReason } from './validation-messages';
 
-export interface FieldError {
-  field: string;
-  reasons: string[];
-}
-
-function flatten(errors: ValidationError[], parent = ''): FieldError[] {
+/** Every failed constraint as a bilingual problem of its field's path (`reporter.name`, `objects.0.type`). */
+export function validationProblems(errors: ValidationError[], parent = ''): FieldProblem[] {
   return errors.flatMap((e) => {
     const field = parent ? `${parent}.${e.property}` : e.property;
-    const own = e.constraints ? [{ field, reasons: Object.values(e.constraints) }] : [];
-    return [...own, ...flatten(e.children ?? [], field)];
+    const own = Object.entries(e.constraints ?? {}).map(([constraint, en]) => ({ field, zh: zhReason(field, constraint, e.target, e.property), en }));
+    return [...own, ...validationProblems(e.children ?? [], field)];
   });
 }
 
-/** Whitelisted DTOs: unknown fields are refused, and the error names every field and why. */
+/** Whitelisted DTOs: unknown fields are refused, and the error names every field and why, in zh-CN and English. */
 export function createValidationPipe(): ValidationPipe {
   return new ValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
-    validationError: { target: false, value: false },
-    exceptionFactory: (errors) => {
-      const fields = flatten(errors);
-      return new BadRequestException({
-        statusCode: 400,
-        error: 'Bad Request',
-        code: 'VALIDATION_FAILED',
-        message: fields.map((f) => f.reasons.join('; ')).join('; '),
-        errors: fields,
-      });
-    },
+    // The target is kept so the zh-CN reasons can read the decorators' bounds; it never reaches the response.
+    validationError: { target: true, value: false },
+    exceptionFactory: (errors) => invalidFields(validationProblems(errors)),
   });
 }
 

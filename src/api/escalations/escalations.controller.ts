@@ -1,10 +1,12 @@
-import { Body, Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Allow, Public } from '../auth/decorators';
 import { Auth, Principal } from '../auth/principal';
 import { STAFF } from '../auth/roles';
 import { EscalateDto, AcknowledgeDto, LinkAcknowledgeDto, ProgressDto } from './escalations.dto';
 import { EscalationsService } from './escalations.service';
+import { Idempotent } from '../common/idempotency';
+import { ParseUuidPipe } from '../common/pipes';
 
 @ApiTags('escalations')
 @Controller()
@@ -13,6 +15,7 @@ export class EscalationsController {
 
   /** S7: an engineer calls the original vendor in. */
   @Post('incidents/:id/escalations')
+  @Idempotent()
   @HttpCode(200)
   @Allow('engineer', 'project_manager', 'dispatcher')
   escalate(@Auth() auth: Principal, @Param('id') id: string, @Body() dto: EscalateDto) {
@@ -27,21 +30,21 @@ export class EscalationsController {
 
   @Get('escalations/:id')
   @Allow(...STAFF, 'vendor_contact')
-  get(@Param('id', ParseUUIDPipe) id: string) {
+  get(@Param('id', ParseUuidPipe) id: string) {
     return this.service.get(id);
   }
 
   @Post('escalations/:id/acknowledge')
   @HttpCode(200)
   @Allow('vendor_contact', 'project_manager')
-  acknowledge(@Auth() auth: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() dto: AcknowledgeDto) {
+  acknowledge(@Auth() auth: Principal, @Param('id', ParseUuidPipe) id: string, @Body() dto: AcknowledgeDto) {
     return this.service.acknowledge(auth, id, dto);
   }
 
   @Post('escalations/:id/progress')
   @HttpCode(200)
   @Allow('vendor_contact', 'engineer', 'project_manager')
-  progress(@Auth() auth: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() dto: ProgressDto) {
+  progress(@Auth() auth: Principal, @Param('id', ParseUuidPipe) id: string, @Body() dto: ProgressDto) {
     return this.service.progress(auth, id, dto);
   }
 

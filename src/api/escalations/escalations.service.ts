@@ -1,4 +1,4 @@
-import { ForbiddenException, GoneException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Client } from '@temporalio/client';
 import { DataSource } from 'typeorm';
 import { formatInZone } from '../../domain/time';
@@ -9,6 +9,7 @@ import { Principal } from '../auth/principal';
 import { CLOCK, CONFIG, Clock, TEMPORAL_CLIENT, WardlineConfig } from '../common/tokens';
 import { IncidentsService } from '../incidents/incidents.service';
 import { EscalateDto, AcknowledgeDto, LinkAcknowledgeDto, ProgressDto } from './escalations.dto';
+import { forbidden, gone, notFound, notFoundRef } from '../common/errors';
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -58,7 +59,7 @@ export class EscalationsService {
 
   private async row(id: string) {
     const [row] = await this.ds.query(`SELECT * FROM escalations WHERE id = $1`, [id]);
-    if (!row) throw new NotFoundException({ code: 'NOT_FOUND', message: `no escalation ${id}`, field: 'id' });
+    if (!row) throw notFoundRef('escalation', id);
     return row;
   }
 
@@ -72,7 +73,7 @@ export class EscalationsService {
     let contactId: string | null = null;
     if (auth.roles.includes('vendor_contact') && !auth.roles.includes('admin')) {
       const [contact] = await this.ds.query(`SELECT id FROM vendor_contacts WHERE user_id = $1 AND vendor_id = $2 AND active`, [auth.userId, row.vendor_id]);
-      if (!contact) throw new ForbiddenException({ code: 'FORBIDDEN', message: 'you are not a contact of the vendor this escalation calls' });
+      if (!contact) throw forbidden('FORBIDDEN', '您不是此次升级所呼叫厂商的联系人', 'you are not a contact of the vendor this escalation calls');
       contactId = contact.id;
     }
     const view = await this.temporal.workflow.getHandle(row.workflow_id).executeUpdate(escalationAcknowledgeUpdate, {
@@ -115,13 +116,13 @@ export class EscalationsService {
   async claimLink(token: string) {
     const check = verifyAckLink(token, await appSecret(this.ds, ACK_LINK_SECRET), this.clock.now());
     if (!check.ok) {
-      if (check.reason === 'expired') throw new GoneException({ code: 'LINK_EXPIRED', message: '此链接已过期 / this link has expired' });
-      throw new NotFoundException({ code: 'LINK_INVALID', message: '链接无效 / this link is not valid' });
+      if (check.reason === 'expired') throw gone('LINK_EXPIRED', '此链接已过期', 'this link has expired');
+      throw notFound('LINK_INVALID', '链接无效', 'this link is not valid');
     }
     const [used] = await this.ds.query(`SELECT used_at FROM escalation_links WHERE token_hash = $1`, [hashLinkToken(token)]);
-    if (used) throw new GoneException({ code: 'LINK_USED', message: '此链接已使用 / this link was already used' });
+    if (used) throw gone('LINK_USED', '此链接已使用', 'this link was already used');
     const [contact] = await this.ds.query(`SELECT c.id, c.name, v.name AS vendor FROM vendor_contacts c JOIN vendors v ON v.id = c.vendor_id WHERE c.id = $1`, [check.claim.contactId]);
-    if (!contact) throw new NotFoundException({ code: 'LINK_INVALID', message: '链接无效 / this link is not valid' });
+    if (!contact) throw notFound('LINK_INVALID', '链接无效', 'this link is not valid');
     const escalation = await this.row(check.claim.escalationId);
     return { claim: check.claim, contact, escalation };
   }
@@ -151,7 +152,7 @@ export class EscalationsService {
        VALUES ($1, $2, $3, $4, $5, now()) ON CONFLICT DO NOTHING RETURNING id`,
       [claim.escalationId, claim.contactId, claim.level, hashLinkToken(token), new Date(claim.expiresAt)],
     );
-    if (!claimed.length) throw new GoneException({ code: 'LINK_USED', message: '此链接已使用 / this link was already used' });
+    if (!claimed.length) throw gone('LINK_USED', '此链接已使用', 'this link was already used');
     const view = await this.temporal.workflow.getHandle(escalation.workflow_id).executeUpdate(escalationAcknowledgeUpdate, {
       args: [{ by: { id: `contact:${contact.id}`, name: dto.name ?? `${contact.vendor} ${contact.name}` }, contactId: contact.id, via: 'link', promisedOnSiteAt: promised, note: dto.note }],
     });

@@ -5,6 +5,7 @@ import { Auth, Principal } from '../auth/principal';
 import { STAFF } from '../auth/roles';
 import { AssignDto, CreateIncidentDto, ListIncidentsQuery, NoteDto, PriorityDto, ReasonDto, ResolveDto } from './incidents.dto';
 import { IncidentsService } from './incidents.service';
+import { Idempotent } from '../common/idempotency';
 
 const VENDOR_WORK = ['engineer', 'project_manager'] as const;
 const HOSPITAL_ACCEPTANCE = ['dispatcher', 'it_manager', 'reviewer'] as const;
@@ -16,6 +17,7 @@ export class IncidentsController {
   constructor(private readonly service: IncidentsService) {}
 
   @Post()
+  @Idempotent()
   @Allow('dispatcher', 'integration')
   open(@Auth() auth: Principal, @Body() dto: CreateIncidentDto) {
     return this.service.open(auth, dto);

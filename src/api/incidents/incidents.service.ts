@@ -1,4 +1,4 @@
-import { BadRequestException, Inject, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Client } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -22,6 +22,7 @@ import { CalendarService } from '../sla/calendar.service';
 import { SystemsService } from '../systems/systems.service';
 import { CreateIncidentDto, ListIncidentsQuery } from './incidents.dto';
 import { isUuid } from '../common/refs';
+import { invalidFields, notFoundRef, unknownRef, unprocessable } from '../common/errors';
 
 /** Clocks of report time may run a little ahead of ours; a report further in the future is a mistake. */
 const FUTURE_SKEW_MS = 5 * MINUTE_MS;
@@ -45,10 +46,10 @@ export class IncidentsService {
     const now = this.clock.now();
     const reportedAt = dto.reportedAt ? Date.parse(dto.reportedAt) : now;
     if (reportedAt > now + FUTURE_SKEW_MS) {
-      throw new BadRequestException({ code: 'INVALID_INPUT', message: 'reportedAt must not be in the future', errors: [{ field: 'reportedAt', reasons: ['is in the future'] }] });
+      throw invalidFields([{ field: 'reportedAt', zh: 'reportedAt 报障时间不能晚于现在', en: 'reportedAt must not be in the future' }], 'INVALID_INPUT');
     }
     const system = await this.systems.find(dto.systemId);
-    if (!system) throw new UnprocessableEntityException({ code: 'UNKNOWN_SYSTEM', message: `no business system ${dto.systemId}`, field: 'systemId' });
+    if (!system) throw unknownRef('system', dto.systemId, 'systemId');
     const assignee = await this.resolveAssignee(dto.assigneeId, reportedAt);
     const { spec } = await this.calendars.current();
     const number = await allocateNumber(this.ds, 'INC', now, spec.utcOffsetMinutes);
@@ -137,7 +138,7 @@ export class IncidentsService {
     if (q.reportedTo) qb.andWhere('i.reported_at < :to', { to: new Date(q.reportedTo) });
     if (q.systemId) {
       const system = await this.systems.find(q.systemId);
-      if (!system) throw new UnprocessableEntityException({ code: 'UNKNOWN_SYSTEM', message: `no business system ${q.systemId}`, field: 'systemId' });
+      if (!system) throw unknownRef('system', q.systemId, 'systemId');
       qb.andWhere('i.system_id = :system', { system: system.id });
     }
     const [rows, total] = await qb
@@ -153,7 +154,7 @@ export class IncidentsService {
   private async findRow(ref: string): Promise<IncidentEntity> {
     const repo = this.ds.getRepository(IncidentEntity);
     const row = isUuid(ref) ? await repo.findOneBy({ id: ref }) : await repo.findOneBy({ number: ref.toUpperCase() });
-    if (!row) throw new NotFoundException({ code: 'NOT_FOUND', message: `no incident ${ref}`, field: 'id' });
+    if (!row) throw notFoundRef('incident', ref);
     return row;
   }
 
@@ -163,7 +164,7 @@ export class IncidentsService {
       return duty ? { id: duty.userId, name: duty.displayName } : null;
     }
     const [user] = await this.ds.query(`SELECT id, display_name FROM users WHERE id = $1 AND active AND roles && ARRAY['engineer','project_manager']`, [id]);
-    if (!user) throw new UnprocessableEntityException({ code: 'UNKNOWN_ASSIGNEE', message: `assigneeId ${id} is not an active engineer`, field: 'assigneeId' });
+    if (!user) throw unprocessable('UNKNOWN_ASSIGNEE', `assigneeId ${id} 不是在职的工程师`, `assigneeId ${id} is not an active engineer`, { field: 'assigneeId' });
     return { id: user.id, name: user.display_name };
   }
 

@@ -6,6 +6,7 @@ import { STAFF } from '../auth/roles';
 import { NoteDto } from '../common/dtos';
 import { CreateModificationDto, AssessDto, CommentDto, RequiredCommentDto } from './modifications.dto';
 import { ModificationsService } from './modifications.service';
+import { Idempotent } from '../common/idempotency';
 
 const HOSPITAL = ['dispatcher', 'it_manager', 'reviewer'] as const;
 const VENDOR = ['engineer', 'project_manager'] as const;
@@ -16,6 +17,7 @@ export class ModificationsController {
   constructor(private readonly service: ModificationsService) {}
 
   @Post()
+  @Idempotent()
   @Allow('dispatcher', 'it_manager', 'integration')
   create(@Auth() auth: Principal, @Body() dto: CreateModificationDto) {
     return this.service.create(auth, dto);

@@ -1,4 +1,4 @@
-import { Inject, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Client } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -13,6 +13,7 @@ import { CalendarService } from '../sla/calendar.service';
 import { SystemsService } from '../systems/systems.service';
 import { findByRef } from '../common/refs';
 import { CreateModificationDto, AssessDto } from './modifications.dto';
+import { notFoundRef, unknownRef } from '../common/errors';
 
 /** A notice goes out this long before free maintenance ends. */
 const MAINTENANCE_NOTICE_MS = 7 * DAY_MS;
@@ -31,7 +32,7 @@ export class ModificationsService {
 
   async create(auth: Principal, dto: CreateModificationDto) {
     const system = await this.systems.find(dto.systemId);
-    if (!system) throw new UnprocessableEntityException({ code: 'UNKNOWN_SYSTEM', message: `no business system ${dto.systemId}`, field: 'systemId' });
+    if (!system) throw unknownRef('system', dto.systemId, 'systemId');
     const policy = await this.calendars.policy();
     const { spec } = await this.calendars.current();
     const now = this.clock.now();
@@ -68,7 +69,7 @@ export class ModificationsService {
 
   private async row(ref: string) {
     const row = await findByRef(this.ds, 'modifications', ref);
-    if (!row) throw new NotFoundException({ code: 'NOT_FOUND', message: `no modification request ${ref}`, field: 'id' });
+    if (!row) throw notFoundRef('modification', ref);
     return row;
   }
 
@@ -82,7 +83,7 @@ export class ModificationsService {
     let linkedChangeId: string | null = null;
     if (dto.linkedChange) {
       const c = await findByRef(this.ds, 'changes', dto.linkedChange, 'id');
-      if (!c) throw new UnprocessableEntityException({ code: 'INVALID_INPUT', message: `no change ${dto.linkedChange}`, field: 'linkedChange' });
+      if (!c) throw unknownRef('change', dto.linkedChange, 'linkedChange');
       linkedChangeId = c.id;
     }
     return this.command(ref, { action: 'assess', actor: this.actor(auth), feasible: dto.feasible, effortDays: dto.effortDays, schemaChange: dto.schemaChange, linkedChangeId, note: dto.note ?? null });

@@ -1,10 +1,11 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Put, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, Put, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Allow } from '../auth/decorators';
 import { Auth, Principal } from '../auth/principal';
 import { SIGNED_IN, STAFF } from '../auth/roles';
 import { DeliveryQuery, UserChannelsDto } from './notifications.dto';
 import { NotificationsService } from './notifications.service';
+import { ParseUuidPipe } from '../common/pipes';
 
 @ApiTags('notifications')
 @Controller()
@@ -26,7 +27,7 @@ export class NotificationsController {
 
   @Put('users/:id/channels')
   @Allow(...SIGNED_IN)
-  setChannels(@Auth() auth: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() dto: UserChannelsDto) {
+  setChannels(@Auth() auth: Principal, @Param('id', ParseUuidPipe) id: string, @Body() dto: UserChannelsDto) {
     return this.service.setChannels(auth, id, dto);
   }
 }

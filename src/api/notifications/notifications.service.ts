@@ -1,8 +1,9 @@
-import { ForbiddenException, Injectable, UnprocessableEntityException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Principal } from '../auth/principal';
 import { refCondition } from '../common/refs';
 import { DeliveryQuery, UserChannelsDto } from './notifications.dto';
+import { forbidden, unknownRef, unprocessable } from '../common/errors';
 
 @Injectable()
 export class NotificationsService {
@@ -43,18 +44,18 @@ export class NotificationsService {
   }
 
   async setChannels(auth: Principal, userId: string, dto: UserChannelsDto) {
-    if (auth.userId !== userId && !auth.roles.includes('admin')) throw new ForbiddenException({ code: 'FORBIDDEN', message: 'you may set only your own channels' });
+    if (auth.userId !== userId && !auth.roles.includes('admin')) throw forbidden('FORBIDDEN', '只能设置自己的通知渠道', 'you may set only your own channels');
     const [user] = await this.ds.query(`SELECT email, phone FROM users WHERE id = $1`, [userId]);
-    if (!user) throw new UnprocessableEntityException({ code: 'NOT_FOUND', message: `no user ${userId}`, field: 'id' });
-    const needs: Record<string, [unknown, string]> = {
-      email: [user.email, 'the user has no email address'],
-      sms: [user.phone, 'the user has no phone number'],
-      wecom: [dto.wecomRobotKey, 'wecom needs wecomRobotKey'],
-      dingtalk: [dto.dingtalkToken && dto.dingtalkSecret, 'dingtalk needs dingtalkToken and dingtalkSecret'],
-      webhook: [dto.webhookUrl, 'webhook needs webhookUrl'],
+    if (!user) throw unknownRef('user', userId, 'id', 'NOT_FOUND');
+    const needs: Record<string, [unknown, string, string]> = {
+      email: [user.email, '该用户没有邮箱地址', 'the user has no email address'],
+      sms: [user.phone, '该用户没有电话号码', 'the user has no phone number'],
+      wecom: [dto.wecomRobotKey, '企业微信渠道需要 wecomRobotKey', 'wecom needs wecomRobotKey'],
+      dingtalk: [dto.dingtalkToken && dto.dingtalkSecret, '钉钉渠道需要 dingtalkToken 和 dingtalkSecret', 'dingtalk needs dingtalkToken and dingtalkSecret'],
+      webhook: [dto.webhookUrl, 'webhook 渠道需要 webhookUrl', 'webhook needs webhookUrl'],
     };
     dto.channels.forEach((c, i) => {
-      if (c !== 'in_app' && !needs[c][0]) throw new UnprocessableEntityException({ code: 'INVALID_INPUT', message: needs[c][1], field: `channels[${i}]` });
+      if (c !== 'in_app' && !needs[c][0]) throw unprocessable('INVALID_INPUT', needs[c][1], needs[c][2], { field: `channels[${i}]` });
     });
     await this.ds.query(
       `INSERT INTO user_channels (user_id, channels, wecom_robot_key, dingtalk_token, dingtalk_secret, webhook_url, quiet_start, quiet_end, updated_at)

@@ -4,6 +4,7 @@ import { Allow } from '../auth/decorators';
 import { STAFF } from '../auth/roles';
 import { CreateShiftDto, OnDutyQuery } from './roster.dto';
 import { RosterService } from './roster.service';
+import { Idempotent } from '../common/idempotency';
 
 @ApiTags('roster')
 @Controller('roster')
@@ -17,6 +18,7 @@ export class RosterController {
   }
 
   @Post('shifts')
+  @Idempotent()
   @Allow('project_manager')
   addShift(@Body() dto: CreateShiftDto) {
     return this.service.addShift(dto);

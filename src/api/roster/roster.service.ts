@@ -1,9 +1,10 @@
-import { Inject, Injectable, UnprocessableEntityException } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { formatInZone } from '../../domain/time';
 import { fixedOffsetOf } from '../../infra/china-calendar';
 import { CLOCK, CONFIG, Clock, WardlineConfig } from '../common/tokens';
 import { CreateShiftDto } from './roster.dto';
+import { unprocessable } from '../common/errors';
 
 /** S13: the named onsite team is data. Engineers, the project and quality managers; duty shifts say who is on now. */
 const ROSTER_ROLES = ['engineer', 'project_manager', 'quality_manager'];
@@ -36,9 +37,9 @@ export class RosterService {
   async addShift(dto: CreateShiftDto) {
     const startsAt = Date.parse(dto.startsAt);
     const endsAt = Date.parse(dto.endsAt);
-    if (endsAt <= startsAt) throw new UnprocessableEntityException({ code: 'INVALID_INPUT', message: 'endsAt must be after startsAt', field: 'endsAt' });
+    if (endsAt <= startsAt) throw unprocessable('INVALID_INPUT', '班次结束时间必须晚于开始时间', 'endsAt must be after startsAt', { field: 'endsAt' });
     const [user] = await this.ds.query(`SELECT id FROM users WHERE id = $1 AND active AND roles && $2::text[]`, [dto.userId, ROSTER_ROLES]);
-    if (!user) throw new UnprocessableEntityException({ code: 'INVALID_INPUT', message: `userId ${dto.userId} is not an active member of the onsite team`, field: 'userId' });
+    if (!user) throw unprocessable('INVALID_INPUT', `userId ${dto.userId} 不是驻场团队的在职成员`, `userId ${dto.userId} is not an active member of the onsite team`, { field: 'userId' });
     const [row] = await this.ds.query(
       `INSERT INTO duty_shifts (user_id, starts_at, ends_at, note) VALUES ($1, $2, $3, $4) RETURNING id`,
       [dto.userId, new Date(startsAt), new Date(endsAt), dto.note ?? null],

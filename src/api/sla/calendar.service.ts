@@ -109,17 +109,17 @@ export class CalendarService implements OnApplicationBootstrap, OnApplicationShu
     const check = (dates: string[], field: string) =>
       dates.map((d, i) => {
         parseIsoDate(d, `${field}[${i}]`);
-        if (Number(d.slice(0, 4)) !== input.year) throw invalidInput(`${field}[${i}]`, `${d} is not in ${input.year}`);
+        if (Number(d.slice(0, 4)) !== input.year) throw invalidInput(`${field}[${i}]`, `${d} is not in ${input.year}`, `${d} 不在 ${input.year} 年内`);
         return d;
       });
     const holidays = [...new Set(check(input.holidays, 'holidays'))].sort();
     const workdays = [...new Set(check(input.workdays, 'workdays'))].sort();
     const clash = holidays.find((d) => workdays.includes(d));
-    if (clash) throw invalidInput('workdays', `${clash} is listed as both a holiday and a working day`);
+    if (clash) throw invalidInput('workdays', `${clash} is listed as both a holiday and a working day`, `${clash} 同时被列为节假日和调休上班日`);
     for (const d of workdays) {
       const day = parseIsoDate(d, 'workdays');
       const weekday = new Date(day * 86_400_000).getUTCDay();
-      if (weekday !== 0 && weekday !== 6) throw invalidInput('workdays', `${formatDayNumber(day)} is a weekday; adjusted working days are weekends`);
+      if (weekday !== 0 && weekday !== 6) throw invalidInput('workdays', `${formatDayNumber(day)} is a weekday; adjusted working days are weekends`, `${formatDayNumber(day)} 是周一至周五；调休上班日应为周末`);
     }
     await this.years.upsert({ year: input.year, holidays, workdays, source, loadedBy }, ['year']);
     this.cached = null;
@@ -132,7 +132,7 @@ export class CalendarService implements OnApplicationBootstrap, OnApplicationShu
     try {
       return await this.loadYear(parsed, source, loadedBy);
     } catch (e) {
-      if (e instanceof DomainError && e.code === DomainErrorCode.InvalidInput) throw invalidInput('ics', e.message);
+      if (e instanceof DomainError && e.code === DomainErrorCode.InvalidInput) throw invalidInput('ics', e.message, 'ICS 文件无法解析');
       throw e;
     }
   }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Put } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -20,7 +20,6 @@ import {
   ValidationArguments,
   registerDecorator,
 } from 'class-validator';
-import { UnprocessableEntityException } from '@nestjs/common';
 import { PRIORITIES, Priority, SlaPolicy, acceptanceEligibleAt, incidentTargets, modificationTargets } from '../../domain/sla-policy';
 import { formatInZone } from '../../domain/time';
 import { Allow } from '../auth/decorators';
@@ -29,6 +28,9 @@ import { SIGNED_IN, STAFF } from '../auth/roles';
 import { IsIsoInstant } from '../common/validation';
 import { SystemsService } from '../systems/systems.service';
 import { CalendarService } from './calendar.service';
+import { unknownRef } from '../common/errors';
+import { ParseBoundedIntPipe } from '../common/pipes';
+import { Idempotent } from '../common/idempotency';
 
 const KINDS = ['incident', 'data_repair', 'modification'] as const;
 
@@ -144,7 +146,7 @@ export class SlaController {
     let systemId: string | undefined;
     if (dto.systemId) {
       const system = await this.systems.find(dto.systemId);
-      if (!system) throw new UnprocessableEntityException({ code: 'UNKNOWN_SYSTEM', message: `no business system ${dto.systemId}`, field: 'systemId' });
+      if (!system) throw unknownRef('system', dto.systemId, 'systemId');
       systemId = system.id;
     }
     if (dto.kind === 'modification') {
@@ -184,8 +186,7 @@ export class SlaController {
   /** Admins load a further year's official schedule without a release, as date lists or as an ICS file. */
   @Put('calendar/years/:year')
   @Allow()
-  async loadYear(@Auth() auth: Principal, @Param('year', ParseIntPipe) year: number, @Body() dto: CalendarYearDto) {
-    if (year < 2000 || year > 2100) throw new UnprocessableEntityException({ code: 'INVALID_INPUT', message: 'year must be between 2000 and 2100', field: 'year' });
+  async loadYear(@Auth() auth: Principal, @Param('year', new ParseBoundedIntPipe(2000, 2100)) year: number, @Body() dto: CalendarYearDto) {
     const saved =
       dto.ics !== undefined && dto.ics !== null
         ? await this.calendars.loadYearIcs(year, dto.ics, dto.source ?? 'ics', auth.username)
@@ -200,6 +201,7 @@ export class SlaController {
   }
 
   @Post('sla/policies')
+  @Idempotent()
   @Allow()
   addPolicy(@Auth() auth: Principal, @Body() dto: SlaPolicyDto): Promise<SlaPolicy> {
     return this.calendars.addPolicy(dto, auth.username);

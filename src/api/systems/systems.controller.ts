@@ -1,9 +1,10 @@
-import { Controller, Get, NotFoundException, Param } from '@nestjs/common';
+import { Controller, Get, Param } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Allow } from '../auth/decorators';
 import { SIGNED_IN } from '../auth/roles';
 import { mapSystem } from './systems.dto';
 import { SystemsService } from './systems.service';
+import { notFoundRef } from '../common/errors';
 
 @ApiTags('systems')
 @Controller('systems')
@@ -20,7 +21,7 @@ export class SystemsController {
   @Allow(...SIGNED_IN)
   async get(@Param('ref') ref: string) {
     const system = await this.service.find(ref);
-    if (!system) throw new NotFoundException({ code: 'NOT_FOUND', message: `no business system ${ref}`, field: 'ref' });
+    if (!system) throw notFoundRef('system', ref, 'ref');
     return mapSystem(system);
   }
 }

@@ -1,9 +1,11 @@
-import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Allow } from '../auth/decorators';
 import { Auth, Principal } from '../auth/principal';
 import { CreateTokenDto, CreateUserDto } from './users.dto';
 import { UsersService } from './users.service';
+import { Idempotent } from '../common/idempotency';
+import { ParseUuidPipe } from '../common/pipes';
 
 @ApiTags('users')
 @Controller()
@@ -23,26 +25,28 @@ export class UsersController {
   }
 
   @Post('users')
+  @Idempotent()
   @Allow()
   create(@Auth() auth: Principal, @Body() dto: CreateUserDto) {
     return this.service.create(auth, dto);
   }
 
   @Post('users/:id/tokens')
+  @Idempotent()
   @Allow()
-  createToken(@Auth() auth: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() dto: CreateTokenDto) {
+  createToken(@Auth() auth: Principal, @Param('id', ParseUuidPipe) id: string, @Body() dto: CreateTokenDto) {
     return this.service.createToken(auth, id, dto);
   }
 
   @Get('users/:id/tokens')
   @Allow()
-  listTokens(@Param('id', ParseUUIDPipe) id: string) {
+  listTokens(@Param('id', ParseUuidPipe) id: string) {
     return this.service.listTokens(id);
   }
 
   @Delete('tokens/:id')
   @Allow()
-  revoke(@Auth() auth: Principal, @Param('id', ParseUUIDPipe) id: string) {
+  revoke(@Auth() auth: Principal, @Param('id', ParseUuidPipe) id: string) {
     return this.service.revoke(auth, id);
   }
 }

@@ -1,10 +1,11 @@
-import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
 import { UserEntity } from '../../persistence/entities';
 import { issueToken, revokeToken } from '../../persistence/users-store';
 import { Principal } from '../auth/principal';
 import { CreateTokenDto, CreateUserDto, UserResponse, mapUser } from './users.dto';
+import { conflict, notFoundRef } from '../common/errors';
 
 @Injectable()
 export class UsersService {
@@ -19,7 +20,7 @@ export class UsersService {
 
   async create(_auth: Principal, dto: CreateUserDto): Promise<UserResponse> {
     if (await this.users.existsBy({ username: dto.username })) {
-      throw new ConflictException({ code: 'DUPLICATE', message: `username ${dto.username} is taken`, field: 'username' });
+      throw conflict('DUPLICATE', `用户名 ${dto.username} 已被占用`, `username ${dto.username} is taken`, { field: 'username' });
     }
     const saved = await this.users.save(
       this.users.create({ username: dto.username, displayName: dto.displayName, roles: dto.roles, phone: dto.phone ?? null, email: dto.email ?? null, active: true }),
@@ -29,7 +30,7 @@ export class UsersService {
 
   async get(id: string): Promise<UserEntity> {
     const user = await this.users.findOneBy({ id });
-    if (!user) throw new NotFoundException({ code: 'NOT_FOUND', message: `no user ${id}`, field: 'id' });
+    if (!user) throw notFoundRef('user', id);
     return user;
   }
 
@@ -58,7 +59,7 @@ export class UsersService {
 
   async revoke(_auth: Principal, tokenId: string): Promise<{ id: string; revoked: true }> {
     if (!(await revokeToken(this.ds, tokenId))) {
-      throw new NotFoundException({ code: 'NOT_FOUND', message: `no active token ${tokenId}`, field: 'id' });
+      throw notFoundRef('token', tokenId);
     }
     return { id: tokenId, revoked: true };
   }

@@ -1,9 +1,11 @@
-import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Post, Put } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Allow } from '../auth/decorators';
 import { STAFF } from '../auth/roles';
 import { CreateVendorDto, SetVendorSystemsDto, CreateContactDto } from './vendors.dto';
 import { VendorsService } from './vendors.service';
+import { ParseUuidPipe } from '../common/pipes';
+import { Idempotent } from '../common/idempotency';
 
 @ApiTags('vendors')
 @Controller('vendors')
@@ -18,11 +20,12 @@ export class VendorsController {
 
   @Get(':id')
   @Allow(...STAFF)
-  get(@Param('id', ParseUUIDPipe) id: string) {
+  get(@Param('id', ParseUuidPipe) id: string) {
     return this.service.get(id);
   }
 
   @Post()
+  @Idempotent()
   @Allow('it_manager', 'project_manager')
   create(@Body() dto: CreateVendorDto) {
     return this.service.create(dto);
@@ -30,19 +33,20 @@ export class VendorsController {
 
   @Put(':id/systems')
   @Allow('it_manager', 'project_manager')
-  setSystems(@Param('id', ParseUUIDPipe) id: string, @Body() dto: SetVendorSystemsDto) {
+  setSystems(@Param('id', ParseUuidPipe) id: string, @Body() dto: SetVendorSystemsDto) {
     return this.service.setSystems(id, dto);
   }
 
   @Post(':id/contacts')
+  @Idempotent()
   @Allow('it_manager', 'project_manager')
-  addContact(@Param('id', ParseUUIDPipe) id: string, @Body() dto: CreateContactDto) {
+  addContact(@Param('id', ParseUuidPipe) id: string, @Body() dto: CreateContactDto) {
     return this.service.addContact(id, dto);
   }
 
   @Delete(':id/contacts/:contactId')
   @Allow('it_manager', 'project_manager')
-  deactivate(@Param('id', ParseUUIDPipe) id: string, @Param('contactId', ParseUUIDPipe) contactId: string) {
+  deactivate(@Param('id', ParseUuidPipe) id: string, @Param('contactId', ParseUuidPipe) contactId: string) {
     return this.service.deactivateContact(id, contactId);
   }
 }

@@ -1,8 +1,9 @@
-import { ConflictException, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { updateReturning } from '../../persistence/sql';
 import { SystemsService } from '../systems/systems.service';
 import { CreateVendorDto, SetVendorSystemsDto, CreateContactDto } from './vendors.dto';
+import { conflict, notFound, notFoundRef, unknownRef, unprocessable } from '../common/errors';
 
 @Injectable()
 export class VendorsService {
@@ -15,7 +16,7 @@ export class VendorsService {
     const ids: string[] = [];
     for (const [i, ref] of refs.entries()) {
       const row = await this.systems.find(ref);
-      if (!row) throw new UnprocessableEntityException({ code: 'UNKNOWN_SYSTEM', message: `no business system ${ref}`, field: `systems[${i}]` });
+      if (!row) throw unknownRef('system', ref, `systems[${i}]`);
       ids.push(row.id);
     }
     return ids;
@@ -28,7 +29,7 @@ export class VendorsService {
 
   async get(id: string) {
     const [vendor] = await this.ds.query(`SELECT id, name, notes FROM vendors WHERE id = $1`, [id]);
-    if (!vendor) throw new NotFoundException({ code: 'NOT_FOUND', message: `no vendor ${id}`, field: 'id' });
+    if (!vendor) throw notFoundRef('vendor', id);
     const systems = await this.ds.query(
       `SELECT s.id, s.code, s.display_name AS "displayName" FROM vendor_systems vs JOIN business_systems s ON s.id = vs.system_id WHERE vs.vendor_id = $1 ORDER BY s.seq`,
       [id],
@@ -46,7 +47,7 @@ export class VendorsService {
     const systemIds = await this.systemIds(dto.systems ?? []);
     return this.ds.transaction(async (tx) => {
       const existing = await tx.query(`SELECT 1 FROM vendors WHERE name = $1`, [dto.name]);
-      if (existing.length) throw new ConflictException({ code: 'DUPLICATE', message: `vendor ${dto.name} exists`, field: 'name' });
+      if (existing.length) throw conflict('DUPLICATE', `厂商 ${dto.name} 已存在`, `vendor ${dto.name} exists`, { field: 'name' });
       const [row] = await tx.query(`INSERT INTO vendors (name, notes) VALUES ($1, $2) RETURNING id`, [dto.name, dto.notes ?? null]);
       for (const s of systemIds) await tx.query(`INSERT INTO vendor_systems (vendor_id, system_id) VALUES ($1, $2)`, [row.id, s]);
       return row.id as string;
@@ -66,14 +67,14 @@ export class VendorsService {
   async addContact(vendorId: string, dto: CreateContactDto) {
     await this.get(vendorId);
     if (!dto.phone && !dto.email && !dto.wecomRobotKey && !dto.dingtalkToken && !dto.webhookUrl) {
-      throw new UnprocessableEntityException({ code: 'INVALID_INPUT', message: 'a contact needs at least one way to be reached: phone, email, a robot or a webhook', field: 'phone' });
+      throw unprocessable('INVALID_INPUT', '联系人至少需要一种联系方式：电话、邮箱、机器人或 webhook', 'a contact needs at least one way to be reached: phone, email, a robot or a webhook', { field: 'phone' });
     }
     if (dto.dingtalkToken && !dto.dingtalkSecret) {
-      throw new UnprocessableEntityException({ code: 'INVALID_INPUT', message: 'a DingTalk robot needs its signing secret', field: 'dingtalkSecret' });
+      throw unprocessable('INVALID_INPUT', '钉钉机器人需要加签密钥', 'a DingTalk robot needs its signing secret', { field: 'dingtalkSecret' });
     }
     if (dto.userId) {
       const [u] = await this.ds.query(`SELECT 1 FROM users WHERE id = $1 AND 'vendor_contact' = ANY(roles)`, [dto.userId]);
-      if (!u) throw new UnprocessableEntityException({ code: 'INVALID_INPUT', message: `user ${dto.userId} is not a vendor_contact`, field: 'userId' });
+      if (!u) throw unprocessable('INVALID_INPUT', `用户 ${dto.userId} 不是原厂联系人（vendor_contact）`, `user ${dto.userId} is not a vendor_contact`, { field: 'userId' });
     }
     const [row] = await this.ds.query(
       `INSERT INTO vendor_contacts (vendor_id, user_id, name, role, level, phone, email, wecom_robot_key, dingtalk_token, dingtalk_secret, webhook_url)
@@ -85,7 +86,7 @@ export class VendorsService {
 
   async deactivateContact(vendorId: string, contactId: string) {
     const rows = await updateReturning(this.ds, `UPDATE vendor_contacts SET active = false WHERE id = $1 AND vendor_id = $2 RETURNING id`, [contactId, vendorId]);
-    if (!rows.length) throw new NotFoundException({ code: 'NOT_FOUND', message: `no contact ${contactId} of vendor ${vendorId}`, field: 'contactId' });
+    if (!rows.length) throw notFound('NOT_FOUND', `厂商 ${vendorId} 没有联系人 ${contactId}`, `no contact ${contactId} of vendor ${vendorId}`, { field: 'contactId' });
     return { id: contactId, active: false };
   }
 }

@@ -3,6 +3,7 @@ import { SeedBusinessSystems1764200000001 } from './1764200000001-seed-business-
 import { VendorsAndDelivery1764200000002 } from './1764200000002-vendors-and-delivery';
 import { Changes1764200000003 } from './1764200000003-changes';
 import { Cmdb1764200000004 } from './1764200000004-cmdb';
+import { IdempotencyAndSecrets1764310000000 } from './1764310000000-idempotency-and-secrets';
 import { ChangeScripts1764340000000 } from './1764340000000-change-scripts';
 import { SshJobs1764600000000 } from './1764600000000-ssh-jobs';
 
@@ -13,6 +14,7 @@ export const MIGRATIONS = [
   VendorsAndDelivery1764200000002,
   Changes1764200000003,
   Cmdb1764200000004,
+  IdempotencyAndSecrets1764310000000,
   ChangeScripts1764340000000,
   SshJobs1764600000000,
 ];
