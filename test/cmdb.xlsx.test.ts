@@ -167,6 +167,7 @@ describe('CMDB XLSX through the API', () => {
   it('a body over the 10 MB limit is a 413 naming the problem, not a 500', async () => {
     const res = await p.call('POST', '/cmdb/import?dryRun=true', p.adminToken, { xlsx: 'A'.repeat(11 * 1024 * 1024) });
     expect(res.status).toBe(413);
-    expect(res.body.code).toBe('entity.too.large');
+    expect(res.body.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(res.body.messageZh).toBe('请求体过大');
   });
 });

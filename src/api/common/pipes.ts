@@ -21,7 +21,8 @@ export class ParseBoundedIntPipe implements PipeTransform<unknown, number> {
 
   transform(value: unknown, meta: ArgumentMetadata): number {
     const field = meta.data ?? 'value';
-    const n = typeof value === 'string' && /^-?\d{1,10}$/.test(value) ? Number(value) : NaN;
+    // The global ValidationPipe may already have turned the text into a number.
+    const n = typeof value === 'number' ? value : typeof value === 'string' && /^-?\d{1,10}$/.test(value) ? Number(value) : NaN;
     if (!Number.isInteger(n) || n < this.min || n > this.max) {
       throw invalidFields([{ field, zh: `${field} 必须是 ${this.min}–${this.max} 之间的整数`, en: `${field} must be a whole number from ${this.min} to ${this.max}` }]);
     }
