@@ -80,3 +80,22 @@ describe('automatic vendor escalation (S7)', () => {
     expect(p.escalationDue(min(100_000))).toBeNull();
   });
 });
+
+describe('comments from the hospital’s platform (S15)', () => {
+  it('go on the timeline without changing the state, the clocks or the allowed actions', () => {
+    const p = incident();
+    const before = p.view(min(1));
+    const event = p.apply({ action: 'comment', actor: { id: 'pm', name: '李护士长（Redmine）' }, note: '急诊也打不开', source: 'pm-platform:x:42#7' }, min(1));
+    expect(event).toMatchObject({ seq: 1, type: 'comment', fromState: 'reported', toState: 'reported', note: '急诊也打不开', data: { source: 'pm-platform:x:42#7' } });
+    const after = p.view(min(1));
+    expect(after.state).toBe('reported');
+    expect(after.allowedActions).toEqual(before.allowedActions);
+    expect(after.clocks.respond.deadline).toBe(before.clocks.respond.deadline);
+  });
+
+  it('are refused once the incident is closed or cancelled', () => {
+    const p = incident();
+    p.apply({ action: 'cancel', actor, reason: '误报' }, min(1));
+    expect(() => p.check({ action: 'comment', actor, note: 'late' })).toThrow(DomainError);
+  });
+});

@@ -62,7 +62,8 @@ export interface IncidentInput {
   calendar: CalendarSpec;
 }
 
-export type IncidentCommand =
+/** The lifecycle's commands (P3, S10, S14): each is an IncidentAction the state machine allows or refuses. */
+export type IncidentLifecycleCommand =
   | { action: 'acknowledge'; actor: Actor; note?: string }
   | { action: 'arrive'; actor: Actor; note?: string }
   | { action: 'resolve'; actor: Actor; cause: string; fix: string; category: ResolutionCategory; note?: string }
@@ -76,8 +77,22 @@ export type IncidentCommand =
   | { action: 'resume_repair_clock'; actor: Actor; note?: string }
   | { action: 'escalate'; actor: Actor; reason: string };
 
+/**
+ * A note on the timeline that changes nothing else: what the hospital wrote on its project-management platform (S15).
+ * Any open or resolved incident takes one; it is not a lifecycle action, so it is not listed among the allowed actions.
+ */
+export interface IncidentComment {
+  action: 'comment';
+  actor: Actor;
+  note: string;
+  /** Where it was written, e.g. `pm-platform:<integration>:<item>#<journal>`. */
+  source?: string;
+}
+
+export type IncidentCommand = IncidentLifecycleCommand | IncidentComment;
+
 /** A command as the API receives it, before the signed-in actor is added (Omit distributed over the union). */
-export type IncidentCommandBody = IncidentCommand extends infer C ? (C extends unknown ? Omit<C, 'actor'> : never) : never;
+export type IncidentCommandBody = IncidentLifecycleCommand extends infer C ? (C extends unknown ? Omit<C, 'actor'> : never) : never;
 
 /** The maintenance record of a resolved incident (S14): cause, fix and category, by whom and when. */
 export interface Resolution {
@@ -145,7 +160,7 @@ export interface IncidentRecord {
 /** One timeline entry; written to the projection under (incidentId, seq), so a retried write is a no-op. */
 export interface TimelineEvent {
   seq: number;
-  type: IncidentAction | 'opened' | 'sla_warning' | 'sla_breached' | 'escalated' | VendorEventType;
+  type: IncidentAction | 'comment' | 'opened' | 'sla_warning' | 'sla_breached' | 'escalated' | VendorEventType;
   actor: Actor | null;
   at: number;
   fromState: IncidentState | null;
@@ -231,6 +246,16 @@ export class IncidentProcess {
 
   /** Throws the domain error an Update validator turns into a rejection (the API's 409 or 400). */
   check(command: IncidentCommand): void {
+    if (command.action === 'comment') {
+      if (isTerminal(this.record.state)) {
+        throw new DomainError(DomainErrorCode.IllegalTransition, `cannot comment on an incident that is ${this.record.state}`, {
+          state: this.record.state,
+          action: 'comment',
+          allowedActions: [],
+        });
+      }
+      return;
+    }
     nextState(this.record.state, command.action);
     const repair = this.record.clocks.repair;
     if (command.action === 'pause_repair_clock' && repair.status !== 'running') {
@@ -255,6 +280,9 @@ export class IncidentProcess {
 
   apply(command: IncidentCommand, at: number): TimelineEvent {
     this.check(command);
+    if (command.action === 'comment') {
+      return this.event('comment', command.actor, at, this.record.state, command.source ? { source: command.source } : {}, command.note);
+    }
     const from = this.record.state;
     const to = nextState(from, command.action);
     const r = this.record;

@@ -51,7 +51,7 @@ export interface ModificationInput {
   policyVersion: number;
 }
 
-export type ModificationCommand =
+export type ModificationLifecycleCommand =
   | { action: 'assess'; actor: ModActor; feasible: boolean; effortDays: number; schemaChange: boolean; linkedChangeId: string | null; note: string | null }
   | { action: 'approve_scope'; actor: ModActor; comment: string | null }
   | { action: 'reject_scope'; actor: ModActor; comment: string }
@@ -60,11 +60,21 @@ export type ModificationCommand =
   | { action: 'accept'; actor: ModActor; comment: string | null }
   | { action: 'reject_acceptance'; actor: ModActor; comment: string }
   | { action: 'cancel'; actor: ModActor; reason: string };
-export type ModificationAction = ModificationCommand['action'];
+export type ModificationAction = ModificationLifecycleCommand['action'];
+
+/** A note on the timeline that changes nothing else: what the hospital wrote on its project-management platform (S15). */
+export interface ModificationComment {
+  action: 'comment';
+  actor: ModActor;
+  note: string;
+  source?: string;
+}
+
+export type ModificationCommand = ModificationLifecycleCommand | ModificationComment;
 
 export interface ModificationEvent {
   seq: number;
-  type: ModificationAction | 'submitted' | 'delivery_warning' | 'delivery_breached' | 'maintenance_ending' | 'maintenance_ended';
+  type: ModificationAction | 'comment' | 'submitted' | 'delivery_warning' | 'delivery_breached' | 'maintenance_ending' | 'maintenance_ended';
   actor: ModActor | null;
   at: number;
   fromState: ModificationState | null;
@@ -161,6 +171,10 @@ export class ModificationProcess {
 
   check(command: ModificationCommand, at: number): void {
     const allowed = this.allowedActions();
+    if (command.action === 'comment') {
+      if (this.terminal) throw illegal(this.state, `cannot comment on a modification that is ${this.state}`, allowed);
+      return;
+    }
     if (!allowed.includes(command.action)) {
       throw illegal(this.state, `cannot ${command.action} a modification that is ${this.state}; allowed: ${allowed.join(', ') || 'none'}`, allowed);
     }
@@ -177,6 +191,7 @@ export class ModificationProcess {
 
   apply(command: ModificationCommand, at: number): ModificationEvent {
     this.check(command, at);
+    if (command.action === 'comment') return this.record('comment', command.actor, at, this.state, command.note, command.source ? { source: command.source } : {});
     const from = this.state;
     this.state = NEXT[command.action] ?? this.state;
     let note: string | null = null;
