@@ -19,6 +19,8 @@ export interface WardlineConfig {
   /** Where people reach the API; acknowledgement links in messages start here. */
   publicUrl: string;
   notify: NotifyConfig;
+  /** S15: retries of one progress delivery to a project-management platform within a poll round. */
+  pm: { retryInitialMs: number; retryMaxMs: number; retryAttempts: number };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): WardlineConfig {
@@ -39,7 +41,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WardlineConfig
     secretKey: env.WARDLINE_SECRET_KEY || undefined,
     publicUrl: env.WARDLINE_PUBLIC_URL || `http://localhost:${port}`,
     notify: loadNotifyConfig(env),
+    pm: {
+      retryInitialMs: positive(env.WARDLINE_PM_RETRY_INITIAL_MS, 1000, 'WARDLINE_PM_RETRY_INITIAL_MS'),
+      retryMaxMs: positive(env.WARDLINE_PM_RETRY_MAX_MS, 60_000, 'WARDLINE_PM_RETRY_MAX_MS'),
+      retryAttempts: positive(env.WARDLINE_PM_RETRY_ATTEMPTS, 5, 'WARDLINE_PM_RETRY_ATTEMPTS'),
+    },
   };
+}
+
+function positive(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw invalidInput(name, 'must be a positive whole number');
+  return n;
 }
 
 export function requireSetting(value: string | undefined, name: string): string {

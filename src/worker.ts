@@ -7,6 +7,9 @@ import { createIncidentActivities } from './activities/incident.activities';
 import { createJobActivities } from './activities/jobs.activities';
 import { secretVaultFor } from './infra/secret-box';
 import { createNotifyActivities } from './activities/notify.activities';
+import { createInterimIntake } from './activities/pm-platform/intake';
+import { createPmActivities } from './activities/pm-platform/pm.activities';
+import { loadSecretKey, readSecret } from './infra/secrets';
 import { ACK_LINK_SECRET, appSecret } from './infra/ack-links';
 import { createChannels } from './infra/notify-config';
 import { WardlineConfig, loadConfig, requireSetting } from './config';
@@ -33,6 +36,8 @@ export async function createWardlineWorker(
   const temporal = new Client({ connection: clientConnection, namespace: config.temporalNamespace });
   const utcOffsetMinutes = fixedOffsetOf(config.timeZone);
   const templates = new TemplateRenderer(defaultTemplatesDir(), utcOffsetMinutes);
+  // The vault's key (src/infra/secrets): activities open a PM platform's API key or HMAC secret by id, use it, forget it.
+  const secretKey = loadSecretKey({ configured: config.secretKey, dataDir: config.dataDir });
   const worker = await Worker.create({
     connection,
     namespace: config.temporalNamespace,
@@ -56,6 +61,14 @@ export async function createWardlineWorker(
         robotLimit: config.notify.robotLimit,
         publicUrl: config.publicUrl,
         linkSecret: () => appSecret(dataSource, ACK_LINK_SECRET),
+      }),
+      ...createPmActivities({
+        dataSource,
+        temporal,
+        intake: createInterimIntake({ dataSource, temporal, taskQueue: config.taskQueue, timeZone: config.timeZone }),
+        templates,
+        locale: config.locale,
+        readSecret: (id) => readSecret(dataSource, secretKey, id),
       }),
     },
   });

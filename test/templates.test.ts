@@ -59,6 +59,30 @@ function sample(locale: Locale): Samples {
       escalated: true,
     },
     'change-review-decided': { changeNumber: 'CHG-20261127-0001', systemName: 'PACS', title: '新增检查索引', decisionLabel: '同意', revision: 2, comment: '同意在窗口内实施' },
+    'pm-progress': {
+      kindLabel: locale === 'zh-CN' ? '故障单' : 'incident',
+      number: 'INC-20261120-0001',
+      eventLabel: locale === 'zh-CN' ? '已修复，请院方确认' : 'fixed, please confirm',
+      stateLabel: STATE_LABELS[locale].resolved,
+      opened: false,
+      actorName: '李工',
+      at: RESPOND,
+      cause: '存储卷写满',
+      fix: '清理缓存并扩容 2TB',
+      note: '已与科室电话确认',
+      deadline: REPAIR,
+      deadlineLabel: CLOCK_LABELS[locale].repair,
+    },
+    'pm-conflict': {
+      kindLabel: locale === 'zh-CN' ? '修改申请' : 'modification request',
+      number: 'MOD-20261120-0001',
+      author: '李 护士长',
+      at: ON_SITE,
+      platformStatus: 'Closed',
+      stateLabel: locale === 'zh-CN' ? '已上线' : 'live',
+      commandLabel: locale === 'zh-CN' ? '验收' : 'accept',
+      restore: 'Resolved',
+    },
   };
 }
 

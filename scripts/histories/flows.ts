@@ -9,6 +9,7 @@ import { CHANGE_WORKFLOW_TYPE, changeCommandUpdate, changeOpenedUpdate, changeWo
 import { INCIDENT_WORKFLOW_TYPE, incidentCommandUpdate, incidentOpenedUpdate, incidentWorkflowId } from '../../src/shared/incident-messages';
 import { MODIFICATION_WORKFLOW_TYPE, modificationCommandUpdate, modificationOpenedUpdate, modificationWorkflowId } from '../../src/shared/modification-messages';
 import { robotOutboxWorkflowId } from '../../src/shared/notify-messages';
+import { pmSignature } from '../../src/adapters/pm-platform';
 import type { TestPlatform, TestUser } from '../../test/support/platform';
 import { alwaysWorkingCalendar, incidentInput, shrunkPolicy, waitUntil } from '../../test/support/workflow-input';
 import { JOB_CASES } from './job-flows';
@@ -37,6 +38,8 @@ export interface FlowContext {
   people: People;
   /** Bodies the loopback robot/webhook receiver got. */
   received: string[];
+  /** Where that receiver listens (it answers 200 to any path). */
+  receiverBase: string;
 }
 
 /** "<type>/<case>" → the workflow id whose history is saved there. */
@@ -560,4 +563,60 @@ export const CASES: FlowCase[] = [
     },
   },
   ...JOB_CASES,
+  {
+    // Through the API (S15): a pushing platform's fault report becomes an incident, its progress goes back signed,
+    // a comment comes in; the integration's long-running poller is stopped by hand at the end.
+    name: 'pm-integration/webhook',
+    produces: ['pm-integration/webhook'],
+    async run(ctx) {
+      const { p, people: u } = ctx;
+      const secret = 'histories-pm-secret-0123456789';
+      const integration = must(
+        await p.call('POST', '/integrations', u.itManager.token, {
+          name: '禅道（录制）',
+          kind: 'webhook',
+          webhook: { progressUrl: `${ctx.receiverBase}/pm-progress`, secret },
+          mapping: {
+            trackers: { fault: ['缺陷'], requirement: ['需求'] },
+            system: { field: null, default: 'SYS-11' },
+            department: { field: null, default: '信息科' },
+            priorities: { map: {}, default: 'P3' },
+            modificationType: 'improvement',
+            numberField: null,
+            outbound: { incident: { reported: '待处理', acknowledged: '处理中' }, modification: {} },
+            inbound: { incident: { 已取消: 'cancel' }, modification: {} },
+          },
+          pollIntervalSeconds: 2,
+        }),
+        201,
+      );
+      let n = 0;
+      const push = async (extra: Record<string, unknown>) => {
+        const raw = JSON.stringify({
+          eventId: `hist-${++n}`,
+          sentAt: iso(Date.now()),
+          item: { id: 'BUG-1', type: '缺陷', title: 'PACS 影像无法调阅', status: '激活', author: { id: 'u1', name: '李护士长' }, updatedAt: iso(Date.now()) },
+          ...extra,
+        });
+        const res = await fetch(`${p.baseUrl}/integrations/${integration.id}/webhook`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-wardline-signature': pmSignature(raw, secret) },
+          body: raw,
+        });
+        if (res.status !== 202) throw new Error(`webhook answered ${res.status}: ${await res.text()}`);
+      };
+      const view = async () => must(await p.call('GET', `/integrations/${integration.id}`, u.itManager.token), 200);
+      await push({});
+      const item = await waitUntil('the linked incident', async () => (await view()).items.find((i: any) => i.syncState === 'synced'));
+      must(await p.call('POST', `/incidents/${item.record.number}/acknowledge`, u.engineer.token, {}), 200);
+      await push({ actor: { id: 'u2', name: '放射科主任' }, comment: { text: '急诊也打不开' } });
+      await waitUntil('the acknowledgement posted back', async () => {
+        const v = await view();
+        return v.backlog.outbound.pending === 0 && v.items[0].syncState === 'synced' && ctx.received.some((t) => t.includes(`${item.record.number}:2`));
+      });
+      const handle = p.temporal.workflow.getHandle(integration.workflow.id);
+      await handle.terminate('histories recorded');
+      return { 'pm-integration/webhook': integration.workflow.id };
+    },
+  },
 ];

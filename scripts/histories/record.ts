@@ -129,7 +129,7 @@ async function main(): Promise<void> {
     cleanups.push(p.stop);
     cleanups.push(stopSshFixture);
     const people = await setUpPeople(p, receiver.base);
-    const ctx: FlowContext = { p, people, received: receiver.texts };
+    const ctx: FlowContext = { p, people, received: receiver.texts, receiverBase: receiver.base };
 
     let written = 0;
     for (const c of wanted) {

@@ -42,6 +42,8 @@ import { JobsService } from './jobs/jobs.service';
 import { SshController } from './ssh/ssh.controller';
 import { SECRET_VAULT, SshService } from './ssh/ssh.service';
 import { secretVaultFor } from '../infra/secret-box';
+import { IntegrationsController } from './integrations/integrations.controller';
+import { IntegrationsService } from './integrations/integrations.service';
 
 export interface AppDeps {
   config: WardlineConfig;
@@ -79,6 +81,7 @@ export class AppModule {
         ModificationsController,
         SshController,
         JobsController,
+        IntegrationsController,
       ],
       providers: [
         { provide: CONFIG, useValue: deps.config },
@@ -104,6 +107,7 @@ export class AppModule {
         { provide: SECRET_VAULT, useFactory: () => secretVaultFor(process.env, deps.config.dataDir) },
         SshService,
         JobsService,
+        IntegrationsService,
       ],
     };
   }
@@ -111,7 +115,11 @@ export class AppModule {
 
 /** The HTTP app with validation, errors, and the OpenAPI page at /docs (JSON at /docs-json). */
 export async function createApp(deps: AppDeps, options: { logger?: false } = {}): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(deps), { logger: options.logger ?? ['error', 'warn'] });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(deps), {
+    logger: options.logger ?? ['error', 'warn'],
+    // Signed webhooks (S15) are checked over the exact bytes received.
+    rawBody: true,
+  });
   // CMDB imports carry a whole file in JSON (an .xlsx as base64 grows by a third); the default is 100 kB.
   app.useBodyParser('json', { limit: '10mb' });
   app.useGlobalPipes(createValidationPipe());

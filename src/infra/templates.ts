@@ -61,6 +61,32 @@ export interface TemplateData {
     percent: number;
     deadline: number | null;
   };
+  /** S15: a state change of a record, posted back as a comment on the hospital's project-management platform. */
+  'pm-progress': {
+    kindLabel: string;
+    number: string;
+    eventLabel: string;
+    stateLabel: string;
+    opened: boolean;
+    actorName: string | null;
+    at: number;
+    cause: string | null;
+    fix: string | null;
+    note: string | null;
+    deadline: number | null;
+    deadlineLabel: string | null;
+  };
+  /** S15: a status set on the platform that Wardline's process does not take, and what was done about it. */
+  'pm-conflict': {
+    kindLabel: string;
+    number: string;
+    author: string;
+    at: number;
+    platformStatus: string;
+    stateLabel: string;
+    commandLabel: string | null;
+    restore: string | null;
+  };
 }
 export type TemplateName = keyof TemplateData;
 export const TEMPLATE_NAMES: TemplateName[] = [
@@ -79,6 +105,8 @@ export const TEMPLATE_NAMES: TemplateName[] = [
   'change-review-requested',
   'change-review-decided',
   'modification-notice',
+  'pm-progress',
+  'pm-conflict',
 ];
 
 export interface RenderedMessage {

@@ -5,3 +5,4 @@ export { changeWorkflow } from './change.workflow';
 export { modificationWorkflow } from './modification.workflow';
 export { jobRunWorkflow } from './job-run.workflow';
 export { scheduledJobWorkflow } from './scheduled-job.workflow';
+export { pmIntegrationWorkflow } from './pm-integration.workflow';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { PmCatalog, REDMINE_DEFAULT_MAPPING, catalogProblems, inboundCommand, outboundStatus, parseMapping, priorityOf, recordKindOf } from './mapping';
 
+const RM = { zh: 'Redmine 项目 his ', en: 'Redmine project his' };
 const REDMINE: PmCatalog = {
   trackers: ['Bug', 'Feature', 'Support'],
   statuses: ['New', 'In Progress', 'Resolved', 'Feedback', 'Closed', 'Rejected'],
@@ -13,7 +14,7 @@ describe('PM-platform mapping (S15): data per integration, checked before use', 
     const parsed = parseMapping(JSON.parse(JSON.stringify(REDMINE_DEFAULT_MAPPING)));
     expect(parsed.problems).toEqual([]);
     expect(parsed.mapping).toEqual(REDMINE_DEFAULT_MAPPING);
-    expect(catalogProblems(REDMINE_DEFAULT_MAPPING, REDMINE, 'Redmine')).toEqual([]);
+    expect(catalogProblems(REDMINE_DEFAULT_MAPPING, REDMINE, RM)).toEqual([]);
   });
 
   it('refuses unknown keys before anything else', () => {
@@ -37,8 +38,11 @@ describe('PM-platform mapping (S15): data per integration, checked before use', 
       'mapping.outbound.incident.fixed',
       'mapping.inbound.incident.Rejected',
     ]);
-    for (const p of problems) expect(p.reason).toMatch(/^.+ \/ .+$/);
-    expect(problems[1].reason).toContain('P1, P2, P3, P4');
+    for (const p of problems) {
+      expect(p.zh).toMatch(/\p{Script=Han}/u);
+      expect(p.en).not.toMatch(/\p{Script=Han}/u);
+    }
+    expect(problems[1].en).toContain('P1, P2, P3, P4');
   });
 
   it('refuses a tracker that is both a fault report and a requirement', () => {
@@ -55,13 +59,15 @@ describe('PM-platform mapping (S15): data per integration, checked before use', 
       numberField: 'Wardline No.',
       inbound: { incident: { Withdrawn: 'cancel' as const }, modification: {} },
     };
-    const problems = catalogProblems(mapping, REDMINE, 'Redmine 项目 his');
+    const problems = catalogProblems(mapping, REDMINE, RM);
     expect(problems.map((p) => p.field)).toEqual(['mapping.trackers.fault[0]', 'mapping.inbound.incident.Withdrawn', 'mapping.system.field']);
-    expect(problems[0].reason).toBe(
-      'Redmine 项目 his中没有跟踪标签“Defect”（现有：Bug, Feature, Support） / Redmine 项目 his has no tracker "Defect" (it has: Bug, Feature, Support)',
-    );
+    expect(problems[0]).toEqual({
+      field: 'mapping.trackers.fault[0]',
+      zh: 'Redmine 项目 his 中没有跟踪标签“Defect”（现有：Bug, Feature, Support）',
+      en: 'Redmine project his has no tracker "Defect" (it has: Bug, Feature, Support)',
+    });
     // A pushing platform reports no catalogue: nothing to check against.
-    expect(catalogProblems(mapping, { trackers: null, statuses: null, priorities: null, fields: null }, 'webhook')).toEqual([]);
+    expect(catalogProblems(mapping, { trackers: null, statuses: null, priorities: null, fields: null }, { zh: '推送平台', en: 'the platform' })).toEqual([]);
   });
 
   it('classifies items and translates priorities and statuses both ways', () => {

@@ -43,13 +43,12 @@ export interface PmCatalog {
   fields: string[] | null;
 }
 
+/** One problem with one field of a mapping, in zh-CN (read first) and English. */
 export interface FieldProblem {
   field: string;
-  /** `<zh-CN> / <English>` */
-  reason: string;
+  zh: string;
+  en: string;
 }
-
-const both = (zh: string, en: string) => `${zh} / ${en}`;
 const MAX_NAME = 100;
 const MAX_NAMES = 50;
 
@@ -67,7 +66,7 @@ function isName(v: unknown): v is string {
  */
 export function parseMapping(raw: unknown, field = 'mapping'): { mapping: PmMapping; problems: [] } | { mapping: null; problems: FieldProblem[] } {
   const problems: FieldProblem[] = [];
-  const bad = (f: string, zh: string, en: string) => problems.push({ field: f, reason: both(zh, en) });
+  const bad = (f: string, zh: string, en: string) => problems.push({ field: f, zh, en });
   const object = (v: unknown, f: string, keys: string[]): Record<string, unknown> => {
     if (!isRecord(v)) {
       bad(f, '必须是对象', 'must be an object');
@@ -151,12 +150,12 @@ export function parseMapping(raw: unknown, field = 'mapping'): { mapping: PmMapp
  * Every name the mapping uses that the platform does not have, each naming its field and what the platform has
  * instead (the setup's 422). Lists the platform did not report (null) are not checked.
  */
-export function catalogProblems(mapping: PmMapping, catalog: PmCatalog, where: string, field = 'mapping'): FieldProblem[] {
+export function catalogProblems(mapping: PmMapping, catalog: PmCatalog, where: { zh: string; en: string }, field = 'mapping'): FieldProblem[] {
   const problems: FieldProblem[] = [];
   const check = (list: string[] | null, value: string, f: string, zhWhat: string, enWhat: string) => {
     if (list === null || list.includes(value)) return;
     const has = list.length ? list.join(', ') : '—';
-    problems.push({ field: f, reason: both(`${where}中没有${zhWhat}“${value}”（现有：${has}）`, `${where} has no ${enWhat} "${value}" (it has: ${has})`) });
+    problems.push({ field: f, zh: `${where.zh}中没有${zhWhat}“${value}”（现有：${has}）`, en: `${where.en} has no ${enWhat} "${value}" (it has: ${has})` });
   };
   mapping.trackers.fault.forEach((t, i) => check(catalog.trackers, t, `${field}.trackers.fault[${i}]`, '跟踪标签', 'tracker'));
   mapping.trackers.requirement.forEach((t, i) => check(catalog.trackers, t, `${field}.trackers.requirement[${i}]`, '跟踪标签', 'tracker'));

@@ -6,6 +6,7 @@ import { Cmdb1764200000004 } from './1764200000004-cmdb';
 import { IdempotencyAndSecrets1764310000000 } from './1764310000000-idempotency-and-secrets';
 import { ChangeScripts1764340000000 } from './1764340000000-change-scripts';
 import { SshJobs1764600000000 } from './1764600000000-ssh-jobs';
+import { PmIntegrations1764900000000 } from './1764900000000-pm-integrations';
 
 /** Listed by hand so the compiled app and the tests run exactly the reviewed migrations, in order. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   IdempotencyAndSecrets1764310000000,
   ChangeScripts1764340000000,
   SshJobs1764600000000,
+  PmIntegrations1764900000000,
 ];
