@@ -45,7 +45,9 @@ function sample(locale: Locale): Samples {
     'vendor-acknowledged': { ...escalation, acknowledgedBy: '原厂张工', promisedOnSiteAt: PROMISED },
     'vendor-promise-missed': { ...escalation, acknowledgedBy: '原厂张工', promisedOnSiteAt: PROMISED },
     'escalation-resolved': { ...escalation },
-    'escalation-no-contacts': { ...escalation, reason: '修复时限已超时' },
+    'escalation-cancelled': { ...escalation },
+    'escalation-no-contacts': { ...escalation, reason: '修复时限已超时', detail: '原厂「某影像厂商」没有有效联系人' },
+    'contact-unreachable': { contactLabel: '某影像厂商 张工', originalTitle: '【原厂技术支援】INC-20261120-0001 放射科PACS/RIS系统（第1级）', tried: '企业微信群、邮件' },
     'vendor-on-site': { ...escalation, arrivedBy: '原厂赵经理', arrivedAt: PROMISED },
     'modification-notice': { modificationNumber: 'MOD-20261120-0001', systemName: '临床用血管理系统', title: '报表增加科室筛选', breached: false, ending: false, percent: 75, deadline: REPAIR },
     'change-review-requested': {

@@ -8,6 +8,7 @@ import { SlaPolicy } from '../../src/domain/sla-policy';
 import { CHANGE_WORKFLOW_TYPE, changeCommandUpdate, changeOpenedUpdate, changeWorkflowId } from '../../src/shared/change-messages';
 import { INCIDENT_WORKFLOW_TYPE, incidentCommandUpdate, incidentOpenedUpdate, incidentWorkflowId } from '../../src/shared/incident-messages';
 import { MODIFICATION_WORKFLOW_TYPE, modificationCommandUpdate, modificationOpenedUpdate, modificationWorkflowId } from '../../src/shared/modification-messages';
+import { ESCALATION_WORKFLOW_TYPE, EscalationInput, escalationViewQuery, incidentSettledSignal } from '../../src/shared/escalation-messages';
 import { robotOutboxWorkflowId } from '../../src/shared/notify-messages';
 import { pmSignature } from '../../src/adapters/pm-platform';
 import type { TestPlatform, TestUser } from '../../test/support/platform';
@@ -72,6 +73,8 @@ export async function setUpPeople(p: TestPlatform, receiverBase: string): Promis
   const vendor = must(await p.call('POST', '/vendors', p.adminToken, { name: '某影像厂商', systems: ['SYS-11'] }), 201);
   const contact = async (body: Record<string, unknown>) => must(await p.call('POST', `/vendors/${vendor.id}/contacts`, p.adminToken, body), 201);
   await contact({ name: '张工', role: '技术支持', level: 1, webhookUrl: `${receiverBase}/vendor-hook-l1` });
+  // A phone only, and no SMS gateway here: nothing reaches this contact, so the project manager is told (issue 9).
+  await contact({ name: '孙工', role: '值班工程师', level: 1, phone: '13800138000' });
   await contact({ name: '赵经理', role: '技术经理', level: 2, webhookUrl: `${receiverBase}/vendor-hook`, userId: people.vendorUser.id });
   await contact({ name: '钱总', role: '总经理', level: 3, webhookUrl: `${receiverBase}/vendor-hook-l3` });
   return people;
@@ -336,6 +339,57 @@ export const CASES: FlowCase[] = [
       // Until issue 9's fix the parent closed first and its close policy cancelled the escalation.
       await finished(p.temporal.workflow.getHandle(esc.workflow_id), { cancelledToo: true });
       return { 'incident/cancel-escalated': o.workflowId, 'escalation/cancelled': esc.workflow_id };
+    },
+  },
+  {
+    // An operator cancels the escalation workflow itself: it still ends and tells the people it called.
+    name: 'escalation/cancelled-from-outside',
+    produces: ['escalation/cancelled-from-outside'],
+    async run(ctx) {
+      const { p, people: u } = ctx;
+      const o = await openShrunk(ctx, { respond: 600, onSite: 600, repair: 600 }, 60);
+      must(await p.call('POST', `/incidents/${o.input.number}/escalations`, u.engineer.token, { reason: '需要原厂协助' }), 200);
+      await o.waitFor('escalation_level');
+      const esc = await escalationRow(p, o.input.incidentId);
+      await p.temporal.workflow.getHandle(esc.workflow_id).cancel();
+      await finished(p.temporal.workflow.getHandle(esc.workflow_id));
+      await o.waitFor('escalation_ended');
+      await o.act({ action: 'cancel', reason: '演练结束' }, u.dispatcher);
+      await finished(o.handle);
+      return { 'escalation/cancelled-from-outside': esc.workflow_id };
+    },
+  },
+  {
+    // Started against an incident whose workflow has closed: its reports find nobody to signal, and it still ends.
+    name: 'escalation/incident-closed',
+    produces: ['escalation/incident-closed'],
+    async run(ctx) {
+      const { p } = ctx;
+      const o = await openShrunk(ctx, { respond: 600, onSite: 600, repair: 600 }, 60);
+      await o.act({ action: 'cancel', reason: '重复报修' }, ctx.people.dispatcher);
+      await finished(o.handle);
+      const escalationId = randomUUID();
+      const input: EscalationInput = {
+        escalationId,
+        incidentId: o.input.incidentId,
+        incidentNumber: o.input.number,
+        incidentWorkflowId: o.workflowId,
+        systemId: o.input.systemId,
+        systemName: o.input.systemName,
+        title: o.input.title,
+        priority: 'P1',
+        trigger: 'manual',
+        reason: '原厂复核',
+        requestedBy: null,
+        assigneeId: null,
+        policy: { repairShare: { P1: 0.5, P2: 0.5, P3: 0.75, P4: 0.75 }, ackTimeoutMinutes: [1, 1, 1], linkTtlMinutes: 30 },
+      };
+      const workflowId = `escalation-hist-closed-${escalationId.slice(0, 8)}`;
+      const handle = await p.temporal.workflow.start(ESCALATION_WORKFLOW_TYPE, { workflowId, taskQueue: p.config.taskQueue, args: [input] });
+      await waitUntil('the L1 call', async () => (await handle.query(escalationViewQuery)).level === 1);
+      await handle.signal(incidentSettledSignal, { outcome: 'cancelled' });
+      await finished(handle);
+      return { 'escalation/incident-closed': workflowId };
     },
   },
   {

@@ -22,7 +22,7 @@ import { stopSshFixture } from './job-flows';
  * record new histories beside the old ones with --tag <patch-id> (files become <case>.<patch-id>.json).
  *
  *   npm run histories:record                          # every case whose file is missing
- *   npm run histories:record -- --only escalation     # cases whose name starts with "escalation"
+ *   npm run histories:record -- --only escalation     # the cases of a type (or name cases: --only incident/breach,change/standard)
  *   npm run histories:record -- --tag reason-codes    # record all cases again as <case>.reason-codes.json
  *   npm run histories:record -- --list                # list the cases
  */
@@ -82,7 +82,8 @@ async function startReceiver(): Promise<{ base: string; texts: string[]; close()
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
-  const selected = CASES.filter((c) => options.only.length === 0 || options.only.some((p) => c.name.startsWith(p)));
+  // --only takes case names (incident/breach) or whole types (escalation).
+  const selected = CASES.filter((c) => options.only.length === 0 || options.only.some((p) => c.name === p || c.name.startsWith(`${p}/`)));
   if (options.list) {
     for (const c of CASES) console.log(`${c.name.padEnd(34)} → ${c.produces.join(', ')}`);
     return;

@@ -33,8 +33,8 @@ export function createEscalationActivities(deps: { dataSource: DataSource }) {
       const date = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms));
       await ds.query(
         `INSERT INTO escalations (id, incident_id, workflow_id, vendor_id, trigger, reason, status, level, started_at, acknowledged_at,
-           acknowledged_by, promised_on_site_at, arrived_at, ended_at, projected_seq, history)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)
+           acknowledged_by, promised_on_site_at, arrived_at, ended_at, projected_seq, history, share)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)
          ON CONFLICT (id) DO UPDATE SET vendor_id = COALESCE(EXCLUDED.vendor_id, escalations.vendor_id), status = EXCLUDED.status,
            level = EXCLUDED.level, acknowledged_at = EXCLUDED.acknowledged_at, acknowledged_by = EXCLUDED.acknowledged_by,
            promised_on_site_at = EXCLUDED.promised_on_site_at, arrived_at = EXCLUDED.arrived_at, ended_at = EXCLUDED.ended_at,
@@ -57,6 +57,7 @@ export function createEscalationActivities(deps: { dataSource: DataSource }) {
           date(v.endedAt),
           seq,
           JSON.stringify(v.history),
+          v.share ?? null,
         ],
       );
     },

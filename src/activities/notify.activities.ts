@@ -9,7 +9,8 @@ import { signAckLink } from '../infra/ack-links';
 import { RenderedMessage, TemplateRenderer } from '../infra/templates';
 import { recordInAppNotification } from '../persistence/notification-store';
 import { updateReturning } from '../persistence/sql';
-import { CLOCK_LABELS, DECISION_LABELS, Locale, RISK_LABELS, STATE_LABELS, TIER_LABELS } from '../shared/labels';
+import { CLOCK_LABELS, DECISION_LABELS, DELIVERY_CHANNEL_LABELS, Locale, RISK_LABELS, STATE_LABELS, TIER_LABELS } from '../shared/labels';
+import { NO_CONTACTS_LABELS, escalationReasonText } from '../shared/timeline-labels';
 import {
   DeliveryChannel,
   NotifyRequest,
@@ -230,10 +231,20 @@ export function createNotifyActivities(deps: NotifyActivityDeps) {
           percent: subject.percent ?? 0,
           deadline: subject.deadline,
         });
+      case 'contact_unreachable': {
+        // Only the original's title: its body may hold the contact's acknowledgement link, a credential.
+        const original = await render(subject.original, { kind: 'contact', id: subject.contact.id });
+        return r('contact-unreachable', {
+          contactLabel: subject.contact.label,
+          originalTitle: original.title,
+          tried: subject.tried.map((c) => DELIVERY_CHANNEL_LABELS[L][c as DeliveryChannel] ?? c).join(L === 'zh-CN' ? '、' : ', '),
+        });
+      }
       default: {
         const header = { incidentNumber: subject.incidentNumber, systemName: subject.systemName, title: subject.title };
         switch (subject.kind) {
           case 'escalated_to_vendor': {
+            const reason = escalationReasonText(L, subject.trigger ?? 'manual', { share: subject.share, reason: subject.reason });
             let ackLink: string | null = null;
             if (recipient.kind === 'contact' && subject.level > 0 && subject.levelStartedAt !== null) {
               const token = signAckLink(
@@ -250,7 +261,7 @@ export function createNotifyActivities(deps: NotifyActivityDeps) {
             return r('escalated-to-vendor', {
               ...header,
               level: subject.level,
-              reason: subject.reason,
+              reason,
               ackLink,
               linkTtlHours: Math.round((subject.linkTtlMinutes / 60) * 10) / 10,
             });
@@ -263,8 +274,16 @@ export function createNotifyActivities(deps: NotifyActivityDeps) {
             return r('vendor-promise-missed', { ...header, acknowledgedBy: subject.acknowledgedBy ?? '', promisedOnSiteAt: subject.promisedOnSiteAt ?? 0 });
           case 'escalation_resolved':
             return r('escalation-resolved', header);
-          case 'escalation_no_contacts':
-            return r('escalation-no-contacts', { ...header, reason: subject.reason });
+          case 'escalation_cancelled':
+            return r('escalation-cancelled', header);
+          case 'escalation_no_contacts': {
+            const why = subject.noContacts ?? { code: 'no_vendor' as const, vendorName: null };
+            return r('escalation-no-contacts', {
+              ...header,
+              reason: escalationReasonText(L, subject.trigger ?? 'manual', { share: subject.share, reason: subject.reason }),
+              detail: NO_CONTACTS_LABELS[L][why.code](why.vendorName ?? ''),
+            });
+          }
         }
       }
     }
@@ -279,7 +298,7 @@ export function createNotifyActivities(deps: NotifyActivityDeps) {
     recipient: PlannedDelivery['recipient'],
     channel: DeliveryChannel,
     message: RenderedMessage,
-    status: 'pending' | 'sent' | 'suppressed',
+    status: 'pending' | 'sent' | 'suppressed' | 'undeliverable',
     fallbackOf: string | null,
   ): Promise<{ id: string; status: string }> {
     await ds.query(
@@ -390,6 +409,16 @@ export function createNotifyActivities(deps: NotifyActivityDeps) {
       const { request, delivery, channel } = input;
       const key = `${delivery.key}:${channel}`;
       const message = await render(request.subject, delivery.recipient);
+      if (channel === 'in_app' && delivery.recipient.kind === 'contact') {
+        // A vendor contact has no Wardline inbox: a copy there reaches nobody. Recorded as undeliverable, and the
+        // workflow tells the project manager at once (issue 9).
+        await upsertDelivery(key, request, delivery.recipient, 'in_app', message, 'undeliverable', input.fallbackOf);
+        await ds.query(`UPDATE notification_deliveries SET last_error = $2 WHERE idempotency_key = $1 AND last_error IS NULL`, [
+          key,
+          'no channel reaches this vendor contact; the project manager was told',
+        ]);
+        return 'undeliverable';
+      }
       if (channel === 'in_app') {
         await inAppFallback(delivery.key, { incidentId: request.incidentId, event: request.subject.kind }, delivery.recipient, message);
         const row = await upsertDelivery(key, request, delivery.recipient, 'in_app', message, 'sent', input.fallbackOf);

@@ -1,5 +1,5 @@
 import { invalidInput } from './errors';
-import type { Priority } from './sla-policy';
+import type { Priority } from './priority';
 
 /**
  * S7: when the onsite team cannot fix a system, its original vendor is pulled in, level by level:

@@ -175,7 +175,8 @@ export interface IncidentView extends Omit<IncidentRecord, 'clocks'> {
   breached: boolean;
 }
 
-const SYSTEM_ACTOR: Actor = { id: 'system', name: 'Wardline' };
+/** The actor of what the system does by itself (timers, automatic escalation, vendor events without a person). */
+export const SYSTEM_ACTOR: Actor = { id: 'system', name: 'Wardline' };
 const OPEN_STATES: IncidentState[] = ['reported', 'acknowledged', 'on_site', 'reopened'];
 
 /** The incident's state and clocks; the workflow holds one and drives it with commands and timer ticks. */
@@ -384,29 +385,41 @@ export class IncidentProcess {
     return timeAtShare(this.record.clocks.repair, this.calendar, share);
   }
 
-  /** Why the vendor should be escalated now without anyone asking, or null. Only the first escalation is automatic. */
-  escalationDue(at: number): { trigger: EscalationTrigger; reason: string } | null {
+  /**
+   * Why the vendor should be escalated now without anyone asking, or null. Only the first escalation is automatic.
+   * A code and its parameter, not a sentence: the text is made in the reader's language at the edge.
+   */
+  escalationDue(at: number): { trigger: Exclude<EscalationTrigger, 'manual'>; share: number | null } | null {
     if (this.record.escalationCount > 0 || !OPEN_STATES.includes(this.record.state)) return null;
     const escalateAt = this.automaticEscalationAt();
     if (escalateAt !== null && at >= escalateAt) {
-      const share = escalationPolicyOf(this.input.policy).repairShare[this.record.priority];
-      return { trigger: 'repair_share', reason: `repair clock passed ${Math.round(share * 100)}%` };
+      return { trigger: 'repair_share', share: escalationPolicyOf(this.input.policy).repairShare[this.record.priority] };
     }
     // Judged at the deadline, not when the check runs: an acknowledgement that came after it does not undo the miss.
     const missed = this.record.clocks.respond.breachedAt;
     const acknowledgedAt = this.record.milestones.acknowledgedAt;
     if (missed !== null && (acknowledgedAt === undefined || acknowledgedAt > missed)) {
-      return { trigger: 'not_acknowledged', reason: 'not acknowledged by the response deadline' };
+      return { trigger: 'not_acknowledged', share: null };
     }
     return null;
   }
 
-  /** Records that an escalation workflow starts now; its id names the incident and the escalation's count. */
-  beginEscalation(trigger: EscalationTrigger, reason: string, actor: Actor | null, at: number): { workflowId: string; event: TimelineEvent } {
+  /**
+   * Records that an escalation workflow starts now; its id names the incident and the escalation's count.
+   * `reason` is the requester's own words (manual), null when the system escalates (its trigger and share say why).
+   */
+  beginEscalation(
+    trigger: EscalationTrigger,
+    reason: string | null,
+    actor: Actor | null,
+    at: number,
+    share: number | null = null,
+  ): { workflowId: string; event: TimelineEvent } {
     const count = this.record.escalationCount + 1;
     const workflowId = `escalation-${this.record.number}-${this.record.incidentId.slice(0, 8)}-${count}`;
     this.record = { ...this.record, escalationCount: count, escalation: { workflowId, trigger, startedAt: at, active: true } };
-    return { workflowId, event: this.event('escalated', actor ?? SYSTEM_ACTOR, at, this.record.state, { trigger, workflowId }, reason) };
+    const data = share === null ? { trigger, workflowId } : { trigger, workflowId, share };
+    return { workflowId, event: this.event('escalated', actor ?? SYSTEM_ACTOR, at, this.record.state, data, reason) };
   }
 
   /** A report from the vendor escalation, as a timeline event; the escalation ends with `escalation_ended`. */

@@ -3,8 +3,8 @@ import { DomainError, DomainErrorCode, invalidInput } from './errors';
 import { DEFAULT_ESCALATION_POLICY, EscalationPolicy, validateEscalationPolicy } from './escalation';
 import { DAY_MS, MINUTE_MS } from './time';
 
-export const PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const;
-export type Priority = (typeof PRIORITIES)[number];
+import { Priority } from './priority';
+export { PRIORITIES, type Priority } from './priority';
 
 export type ClockKind = 'respond' | 'on_site' | 'repair' | 'data_repair' | 'delivery';
 /** `wall`: elapsed real time. `working`: only working time counts. */

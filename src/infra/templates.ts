@@ -49,7 +49,9 @@ export interface TemplateData {
   'vendor-promise-missed': EscalationHeader & { acknowledgedBy: string; promisedOnSiteAt: number };
   'vendor-on-site': EscalationHeader & { arrivedBy: string; arrivedAt: number };
   'escalation-resolved': EscalationHeader;
-  'escalation-no-contacts': EscalationHeader & { reason: string };
+  'escalation-cancelled': EscalationHeader;
+  'escalation-no-contacts': EscalationHeader & { reason: string; detail: string };
+  'contact-unreachable': { contactLabel: string; originalTitle: string; tried: string };
   'change-review-requested': ChangeHeader & { riskLabel: string; revision: number; dueAt: number | null; reminder: boolean; escalated: boolean };
   'change-review-decided': ChangeHeader & { decisionLabel: string; revision: number; comment: string | null };
   'modification-notice': {
@@ -101,7 +103,9 @@ export const TEMPLATE_NAMES: TemplateName[] = [
   'vendor-promise-missed',
   'vendor-on-site',
   'escalation-resolved',
+  'escalation-cancelled',
   'escalation-no-contacts',
+  'contact-unreachable',
   'change-review-requested',
   'change-review-decided',
   'modification-notice',

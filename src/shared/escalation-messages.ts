@@ -13,7 +13,10 @@ export interface EscalationInput {
   title: string;
   priority: Priority;
   trigger: EscalationTrigger;
+  /** The requester's own words for a manual escalation; empty when the system escalated (trigger and share say why). */
   reason: string;
+  /** The repair share that was passed, for `repair_share` (absent in escalations started before issue 9). */
+  share?: number | null;
   requestedBy: Actor | null;
   assigneeId: string | null;
   policy: EscalationPolicy;
@@ -36,12 +39,15 @@ export interface EscalationView {
   level: EscalationLevel | 0;
   trigger: EscalationTrigger;
   reason: string;
+  /** The repair share an automatic escalation passed (its reason is rendered from trigger and share). */
+  share?: number | null;
   startedAt: number;
   levelStartedAt: number | null;
   acknowledgement: (VendorAcknowledgement & { at: number }) | null;
   arrivedAt: number | null;
   endedAt: number | null;
-  history: { at: number; type: string; note: string | null }[];
+  /** Vendor events as codes: `note` is a person's words (or, before issue 9, the system's English); `data` the facts. */
+  history: { at: number; type: string; note: string | null; data?: Record<string, unknown> }[];
 }
 
 export const escalationAcknowledgeUpdate = defineUpdate<EscalationView, [VendorAcknowledgement]>('escalationAcknowledge');

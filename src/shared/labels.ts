@@ -1,5 +1,6 @@
 import type { IncidentState } from '../domain/incident';
 import type { ClockKind, Tier } from '../domain/sla-policy';
+import type { DeliveryChannel } from './notify-messages';
 
 export type Locale = 'zh-CN' | 'en';
 export const LOCALES: readonly Locale[] = ['zh-CN', 'en'];
@@ -125,4 +126,9 @@ export const PM_RECORD_LABELS: Record<Locale, Record<'incident' | 'modification'
 export const PM_COMMAND_LABELS: Record<Locale, Record<string, string>> = {
   'zh-CN': { cancel: '取消', confirm: '确认修复', reopen: '重新打开', close: '关闭', accept: '验收', reject_acceptance: '验收不通过' },
   en: { cancel: 'cancel', confirm: 'confirm the fix', reopen: 'reopen', close: 'close', accept: 'accept', reject_acceptance: 'reject acceptance' },
+};
+
+export const DELIVERY_CHANNEL_LABELS: Record<Locale, Record<DeliveryChannel, string>> = {
+  'zh-CN': { in_app: '站内消息', email: '邮件', wecom: '企业微信群', dingtalk: '钉钉群', sms: '短信', webhook: '接口回调' },
+  en: { in_app: 'in-app', email: 'email', wecom: 'WeCom group', dingtalk: 'DingTalk group', sms: 'SMS', webhook: 'webhook' },
 };

@@ -1,5 +1,5 @@
 import { defineSignal } from '@temporalio/workflow';
-import type { EscalationLevel } from '../domain/escalation';
+import type { EscalationLevel, EscalationTrigger } from '../domain/escalation';
 import type { IncidentView } from '../domain/incident-process';
 import type { ClockKind } from '../domain/sla-policy';
 
@@ -14,13 +14,25 @@ export type NotifySubject =
   | { kind: 'incident_resolved' | 'incident_reopened'; view: IncidentView; systemName: string; reason: string | null }
   | { kind: 'sla_warning' | 'sla_breached'; view: IncidentView; systemName: string; clock: ClockKind; fraction?: number; deadline: number }
   | {
-      kind: 'escalated_to_vendor' | 'vendor_acknowledged' | 'vendor_on_site' | 'vendor_promise_missed' | 'escalation_resolved' | 'escalation_no_contacts';
+      kind:
+        | 'escalated_to_vendor'
+        | 'vendor_acknowledged'
+        | 'vendor_on_site'
+        | 'vendor_promise_missed'
+        | 'escalation_resolved'
+        | 'escalation_cancelled'
+        | 'escalation_no_contacts';
       escalationId: string;
       incidentNumber: string;
       systemName: string;
       title: string;
       level: EscalationLevel | 0;
+      /** The requester's words (manual); the text of an automatic reason is rendered from trigger and share. */
       reason: string;
+      trigger?: EscalationTrigger;
+      share?: number | null;
+      /** For escalation_no_contacts: why nobody could be called. */
+      noContacts?: { code: 'no_vendor' | 'no_active_contacts'; vendorName: string | null };
       levelStartedAt: number | null;
       linkTtlMinutes: number;
       acknowledgedBy?: string;
@@ -29,7 +41,17 @@ export type NotifySubject =
       arrivedAt?: number | null;
     }
   | ChangeNotice
-  | ModificationNotice;
+  | ModificationNotice
+  | ContactUnreachableNotice;
+
+/** A vendor contact no channel reaches (issue 9): the project manager is told at once, with what was not delivered. */
+export type ContactUnreachableNotice = {
+  kind: 'contact_unreachable';
+  contact: { id: string; label: string };
+  /** Channels tried and failed, in order; empty when the contact has none configured. */
+  tried: string[];
+  original: Exclude<NotifySubject, ContactUnreachableNotice>;
+};
 
 export type ChangeNotice = {
   kind: 'change_review_requested' | 'change_review_reminder' | 'change_review_escalated' | 'change_review_decided';

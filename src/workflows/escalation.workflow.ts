@@ -1,8 +1,11 @@
 import {
   ApplicationFailure,
+  CancellationScope,
   allHandlersFinished,
   condition,
   getExternalWorkflowHandle,
+  isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -28,6 +31,10 @@ const { loadEscalationPlan, projectEscalation } = proxyActivities<ReturnType<typ
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
 
+/** Patches (test/histories/README.md): escalations recorded before them replay as they ran. */
+const TOLERATES_CLOSED_INCIDENT = 'escalation-tolerates-closed-incident';
+const ENDS_ON_CANCEL = 'escalation-ends-on-cancel';
+
 function illegal(message: string, view: EscalationView): never {
   throw ApplicationFailure.create({ type: 'ILLEGAL_TRANSITION', message, details: [{ status: view.status }], nonRetryable: true });
 }
@@ -46,6 +53,7 @@ export async function escalationWorkflow(input: EscalationInput): Promise<Escala
     level: 0,
     trigger: input.trigger,
     reason: input.reason,
+    share: input.share ?? null,
     startedAt: Date.now(),
     levelStartedAt: null,
     acknowledgement: null,
@@ -54,17 +62,28 @@ export async function escalationWorkflow(input: EscalationInput): Promise<Escala
     history: [],
   };
   let settled: 'resolved' | 'cancelled' | null = null;
+  /** The incident's workflow has closed: nothing more can be reported into its timeline. */
+  let incidentClosed = false;
+  let noContacts: { code: 'no_vendor' | 'no_active_contacts'; vendorName: string | null } | undefined;
   let vendorResolved = false;
   let arrivedBy: string | null = null;
   const managers: RecipientRef[] = [{ kind: 'role', role: 'project_manager' }];
   const told: RecipientRef[] = [];
   const incident = getExternalWorkflowHandle(input.incidentWorkflowId);
 
+  /** `note` is a person's words only; what the system observed goes in `data` as codes, rendered at the edge. */
   const report = async (type: VendorEventType, actor: Actor | null, note: string | null, data: Record<string, unknown> = {}) => {
     const at = Date.now();
-    view.history.push({ at, type, note });
+    view.history.push({ at, type, note, data });
     await projectEscalation({ view });
-    await incident.signal(vendorEventSignal, { type, at, actor, note, data: { escalationId: input.escalationId, level: view.level, ...data } });
+    if (incidentClosed) return;
+    try {
+      await incident.signal(vendorEventSignal, { type, at, actor, note, data: { escalationId: input.escalationId, level: view.level, ...data } });
+    } catch (err) {
+      // "Unable to signal external workflow": the incident closed first. The escalation still ends and tells people.
+      if (isCancellation(err) || !patched(TOLERATES_CLOSED_INCIDENT)) throw err;
+      incidentClosed = true;
+    }
   };
   const subject = (kind: Extract<NotifySubject, { escalationId: string }>['kind']): NotifySubject => ({
     kind,
@@ -74,11 +93,14 @@ export async function escalationWorkflow(input: EscalationInput): Promise<Escala
     title: input.title,
     level: view.level,
     reason: input.reason,
+    trigger: input.trigger,
+    share: input.share ?? input.policy.repairShare[input.priority] ?? null,
     levelStartedAt: view.levelStartedAt,
     linkTtlMinutes: input.policy.linkTtlMinutes,
     acknowledgedBy: view.acknowledgement?.by.name,
     promisedOnSiteAt: view.acknowledgement?.promisedOnSiteAt ?? null,
     arrivedBy: arrivedBy ?? undefined,
+    noContacts,
     arrivedAt: view.arrivedAt,
   });
   const notify = async (step: string, kind: Parameters<typeof subject>[0], recipients: RecipientRef[], urgent = true) => {
@@ -88,7 +110,8 @@ export async function escalationWorkflow(input: EscalationInput): Promise<Escala
 
   setHandler(escalationViewQuery, () => view);
   setHandler(incidentSettledSignal, ({ outcome }) => {
-    settled = outcome;
+    // The first word counts: a resolved incident closed later is not a cancelled one.
+    settled ??= outcome;
   });
   setHandler(
     escalationAcknowledgeUpdate,
@@ -132,53 +155,70 @@ export async function escalationWorkflow(input: EscalationInput): Promise<Escala
     },
   );
 
-  const plan = await loadEscalationPlan({ systemId: input.systemId });
-  await projectEscalation({ view, vendorId: plan.vendorId });
+  /** S7, level by level, until someone acknowledges or the incident settles. */
+  const callTheVendor = async (): Promise<void> => {
+    const plan = await loadEscalationPlan({ systemId: input.systemId });
+    await projectEscalation({ view, vendorId: plan.vendorId });
 
-  if (plan.contacts.length === 0) {
-    // S7 needs someone to call: without vendor contacts the project manager hears why.
-    view.status = 'no_contacts';
-    await notify('no-contacts', 'escalation_no_contacts', managers);
-    await report('escalation_no_contacts', null, plan.vendorName ? `${plan.vendorName} has no active contacts` : 'no vendor is recorded for this system');
-  } else {
-    for (const level of levelsToCall(plan.contacts)) {
-      if (view.acknowledgement || settled) break;
-      view.level = level;
-      view.levelStartedAt = Date.now();
-      const recipients: RecipientRef[] = plan.contacts.filter((c) => c.level === level).map((c) => ({ kind: 'contact', id: c.id }));
-      // From L2 on, the hospital's IT manager is told as well.
-      if (level >= 2) recipients.push({ kind: 'role', role: 'it_manager' });
-      recipients.push(...managers);
-      await notify(`level-${level}`, 'escalated_to_vendor', recipients);
-      await report('escalation_level', null, null, { contacts: plan.contacts.filter((c) => c.level === level).map((c) => c.name) });
-      await condition(() => view.acknowledgement !== null || settled !== null, input.policy.ackTimeoutMinutes[level - 1] * MINUTE_MS);
-    }
-    if (!view.acknowledgement && !settled) {
-      view.status = 'exhausted';
-      await report('escalation_exhausted', null, 'no level acknowledged in time');
-      await notify('exhausted', 'escalated_to_vendor', [...managers, { kind: 'role', role: 'it_manager' }]);
-      await condition(() => view.acknowledgement !== null || settled !== null);
-    }
-    if (view.acknowledgement && !settled) {
-      const ackRecipients: RecipientRef[] = [...managers, { kind: 'role', role: 'it_manager' }];
-      if (input.assigneeId) ackRecipients.push({ kind: 'user', id: input.assigneeId });
-      await notify('acknowledged', 'vendor_acknowledged', ackRecipients);
-      const promised = view.acknowledgement.promisedOnSiteAt;
-      if (promised !== null) {
-        const kept = await condition(() => view.arrivedAt !== null || vendorResolved || settled !== null, Math.max(1, promised - Date.now()));
-        if (!kept) {
-          await report('vendor_promise_missed', null, 'the vendor is not on site at the promised time', { promisedOnSiteAt: promised });
-          await notify('promise-missed', 'vendor_promise_missed', [...managers, { kind: 'role', role: 'it_manager' }]);
+    if (plan.contacts.length === 0) {
+      // S7 needs someone to call: without vendor contacts the project manager hears why.
+      view.status = 'no_contacts';
+      noContacts = { code: plan.vendorName ? 'no_active_contacts' : 'no_vendor', vendorName: plan.vendorName };
+      await notify('no-contacts', 'escalation_no_contacts', managers);
+      await report('escalation_no_contacts', null, null, { reasonCode: noContacts.code, vendorName: plan.vendorName });
+    } else {
+      for (const level of levelsToCall(plan.contacts)) {
+        if (view.acknowledgement || settled) break;
+        view.level = level;
+        view.levelStartedAt = Date.now();
+        const recipients: RecipientRef[] = plan.contacts.filter((c) => c.level === level).map((c) => ({ kind: 'contact', id: c.id }));
+        // From L2 on, the hospital's IT manager is told as well.
+        if (level >= 2) recipients.push({ kind: 'role', role: 'it_manager' });
+        recipients.push(...managers);
+        await notify(`level-${level}`, 'escalated_to_vendor', recipients);
+        await report('escalation_level', null, null, { contacts: plan.contacts.filter((c) => c.level === level).map((c) => c.name) });
+        await condition(() => view.acknowledgement !== null || settled !== null, input.policy.ackTimeoutMinutes[level - 1] * MINUTE_MS);
+      }
+      if (!view.acknowledgement && !settled) {
+        view.status = 'exhausted';
+        await report('escalation_exhausted', null, null);
+        await notify('exhausted', 'escalated_to_vendor', [...managers, { kind: 'role', role: 'it_manager' }]);
+        await condition(() => view.acknowledgement !== null || settled !== null);
+      }
+      if (view.acknowledgement && !settled) {
+        const ackRecipients: RecipientRef[] = [...managers, { kind: 'role', role: 'it_manager' }];
+        if (input.assigneeId) ackRecipients.push({ kind: 'user', id: input.assigneeId });
+        await notify('acknowledged', 'vendor_acknowledged', ackRecipients);
+        const promised = view.acknowledgement.promisedOnSiteAt;
+        if (promised !== null) {
+          const kept = await condition(() => view.arrivedAt !== null || vendorResolved || settled !== null, Math.max(1, promised - Date.now()));
+          if (!kept) {
+            await report('vendor_promise_missed', null, null, { promisedOnSiteAt: promised });
+            await notify('promise-missed', 'vendor_promise_missed', [...managers, { kind: 'role', role: 'it_manager' }]);
+          }
         }
       }
     }
-  }
+  };
 
-  await condition(() => settled !== null);
-  view.status = 'resolved';
-  view.endedAt = Date.now();
-  await report('escalation_ended', null, settled === 'cancelled' ? 'incident cancelled' : 'incident resolved');
-  if (told.length > 0) await notify('ended', 'escalation_resolved', told, false);
-  await condition(allHandlersFinished);
-  return view;
+  /** Settled: the escalation ends, and everyone it told hears why (resolved, or the incident cancelled). */
+  const finish = async (): Promise<EscalationView> => {
+    view.status = 'resolved';
+    view.endedAt = Date.now();
+    await report('escalation_ended', null, null, { outcome: settled });
+    if (told.length > 0) await notify('ended', settled === 'cancelled' ? 'escalation_cancelled' : 'escalation_resolved', told, false);
+    await condition(allHandlersFinished);
+    return view;
+  };
+
+  try {
+    await callTheVendor();
+    await condition(() => settled !== null);
+  } catch (err) {
+    // Cancelled from outside (its incident closed under an older version, or an operator): still end properly.
+    if (!isCancellation(err) || !patched(ENDS_ON_CANCEL)) throw err;
+    settled ??= 'cancelled';
+    return await CancellationScope.nonCancellable(finish);
+  }
+  return await finish();
 }

@@ -3,6 +3,7 @@ import {
   ParentClosePolicy,
   allHandlersFinished,
   condition,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -22,6 +23,9 @@ import { PROJECTION_ACTIVITY_OPTIONS, asFailure } from './domain-failure';
 import { notifyAll } from './notify';
 
 const { projectIncident } = proxyActivities<ReturnType<typeof createIncidentActivities>>(PROJECTION_ACTIVITY_OPTIONS);
+
+/** Patches (test/histories/README.md): incidents that closed before their escalation finished keep replaying as they ran. */
+const INCIDENT_AWAITS_ESCALATION = 'incident-awaits-escalation-end';
 
 
 /** Who hears what (S10, S12): the engineer always; breaches and unassigned reports also the PM and the dispatchers. */
@@ -73,8 +77,9 @@ export async function incidentWorkflow(input: IncidentInput): Promise<void> {
     }
   };
 
-  const escalate = async (trigger: EscalationTrigger, reason: string, actor: Actor | null) => {
-    const started = incident.beginEscalation(trigger, reason, actor, Date.now());
+  /** `reason`: the requester's words (manual); null when the system escalates, whose trigger and share say why. */
+  const escalate = async (trigger: EscalationTrigger, reason: string | null, actor: Actor | null, share: number | null = null) => {
+    const started = incident.beginEscalation(trigger, reason, actor, Date.now(), share);
     await record(started.event);
     escalation = await startChild(escalationWorkflow, {
       workflowId: started.workflowId,
@@ -90,7 +95,8 @@ export async function incidentWorkflow(input: IncidentInput): Promise<void> {
           title: input.title,
           priority: incident.snapshot().priority,
           trigger,
-          reason,
+          reason: reason ?? '',
+          ...(share === null ? {} : { share }),
           requestedBy: actor,
           assigneeId: assigneeId(),
           policy: escalationPolicyOf(input.policy),
@@ -101,6 +107,24 @@ export async function incidentWorkflow(input: IncidentInput): Promise<void> {
 
   const settleEscalation = async (outcome: 'resolved' | 'cancelled') => {
     if (escalation && incident.snapshot().escalation?.active) await escalation.signal(incidentSettledSignal, { outcome });
+  };
+
+  /**
+   * A closed incident must not leave its escalation behind: closing would cancel it (parent close policy) before it
+   * tells the contacts it called that the incident ended, and its last report would find no incident to signal
+   * (issue 9). So the incident waits for it to finish, recording what it still reports.
+   */
+  const awaitEscalation = async (child: ChildWorkflowHandle<typeof escalationWorkflow>) => {
+    let closed = false;
+    void child.result().then(
+      () => (closed = true),
+      () => (closed = true),
+    );
+    for (;;) {
+      await condition(() => closed || vendorEvents.length > 0);
+      for (const e of vendorEvents.splice(0)) await record(incident.vendorEvent(e));
+      if (closed) break;
+    }
   };
 
   setHandler(incidentViewQuery, () => incident.view(Date.now()));
@@ -160,8 +184,9 @@ export async function incidentWorkflow(input: IncidentInput): Promise<void> {
     await announceDue(incident.tick(Date.now()));
     for (const e of vendorEvents.splice(0)) await record(incident.vendorEvent(e));
     const due = incident.escalationDue(Date.now());
-    if (due) await escalate(due.trigger, due.reason, null);
+    if (due) await escalate(due.trigger, null, null, due.share);
   }
   await settleEscalation('cancelled');
+  if (escalation && patched(INCIDENT_AWAITS_ESCALATION)) await awaitEscalation(escalation);
   await condition(allHandlersFinished);
 }

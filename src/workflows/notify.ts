@@ -1,6 +1,6 @@
-import { ActivityFailure, ActivityOptions, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ActivityOptions, patched, proxyActivities } from '@temporalio/workflow';
 import type { createNotifyActivities } from '../activities/notify.activities';
-import { SEND_DELIVERY_TIMEOUT_MS, type NotifyRequest, type PlannedDelivery } from '../shared/notify-messages';
+import { SEND_DELIVERY_TIMEOUT_MS, type DeliveryChannel, type NotifyRequest, type PlannedDelivery } from '../shared/notify-messages';
 
 const { planDeliveries, recordDeliveryFailure } = proxyActivities<ReturnType<typeof createNotifyActivities>>({
   startToCloseTimeout: '30 seconds',
@@ -20,18 +20,40 @@ export const SEND_DELIVERY_OPTIONS: ActivityOptions & { startToCloseTimeout: num
 };
 const { sendDelivery } = proxyActivities<ReturnType<typeof createNotifyActivities>>(SEND_DELIVERY_OPTIONS);
 
+/** Patch (test/histories/README.md): a vendor contact nobody could reach is reported to the project manager. */
+const CONTACT_UNREACHABLE = 'contact-unreachable-tells-pm';
+
 async function deliverWithFallback(request: NotifyRequest, delivery: PlannedDelivery): Promise<void> {
   let fallbackOf: string | null = null;
+  const tried: DeliveryChannel[] = [];
   for (const channel of delivery.channels) {
     try {
-      await sendDelivery({ request, delivery, channel, fallbackOf });
+      const status = await sendDelivery({ request, delivery, channel, fallbackOf });
+      if (status === 'undeliverable' && patched(CONTACT_UNREACHABLE)) await tellProjectManagers(request, delivery, tried);
       return;
     } catch (err) {
       if (!(err instanceof ActivityFailure)) throw err;
       // Recorded as failed, then the next channel: a failing channel is never a silent drop.
+      tried.push(channel);
       fallbackOf = await recordDeliveryFailure({ key: delivery.key, channel, error: err.cause?.message ?? err.message });
     }
   }
+}
+
+/**
+ * A vendor contact cannot read Wardline's in-app record, so when no channel reached them nothing did: the project
+ * manager hears it at once, over their own channels, to phone the vendor (S7, issue 9).
+ */
+async function tellProjectManagers(request: NotifyRequest, delivery: PlannedDelivery, tried: DeliveryChannel[]): Promise<void> {
+  if (request.subject.kind === 'contact_unreachable') return;
+  await notifyAll({
+    processId: request.processId,
+    step: `${request.step}:unreachable:${delivery.recipient.id}`,
+    incidentId: request.incidentId,
+    recipients: [{ kind: 'role', role: 'project_manager' }],
+    subject: { kind: 'contact_unreachable', contact: { id: delivery.recipient.id, label: delivery.recipient.label }, tried, original: request.subject },
+    urgent: true,
+  });
 }
 
 /** Notifies every recipient over their channels: planned (and logged) first, delivered with fallback after. */

@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Client } from '@temporalio/client';
 import { DataSource } from 'typeorm';
+import type { TimelineEvent } from '../../domain/incident-process';
 import { formatInZone } from '../../domain/time';
+import { escalationReasonText, peopleNote, timelineTexts } from '../../shared/timeline-labels';
 import { ACK_LINK_SECRET, appSecret, hashLinkToken, verifyAckLink } from '../../infra/ack-links';
 import { fixedOffsetOf } from '../../infra/china-calendar';
 import { EscalationView, escalationAcknowledgeUpdate, escalationProgressUpdate } from '../../shared/escalation-messages';
@@ -38,7 +40,9 @@ export class EscalationsService {
       workflowId: row.workflow_id,
       vendorId: row.vendor_id,
       trigger: row.trigger,
-      reason: row.reason,
+      // An automatic escalation's reason is a code and a share; a manual one the requester's words (issue 9).
+      reason: escalationReasonText('zh-CN', row.trigger, { share: row.share, reason: row.reason }),
+      reasonEn: escalationReasonText('en', row.trigger, { share: row.share, reason: row.reason }),
       status: row.status,
       level: row.level,
       startedAt: t(row.started_at),
@@ -47,7 +51,13 @@ export class EscalationsService {
       promisedOnSiteAt: t(row.promised_on_site_at),
       arrivedAt: t(row.arrived_at),
       endedAt: t(row.ended_at),
-      history: (row.history as { at: number; type: string; note: string | null }[]).map((h) => ({ ...h, at: formatInZone(h.at, this.offset) })),
+      history: (row.history as { at: number; type: string; note: string | null; data?: Record<string, unknown> }[]).map((h) => ({
+        at: formatInZone(h.at, this.offset),
+        type: h.type,
+        ...timelineTexts({ type: h.type as TimelineEvent['type'], data: h.data ?? {} }, this.offset),
+        note: peopleNote(h.note, { type: h.type }),
+        data: h.data ?? {},
+      })),
     };
   }
 
@@ -135,7 +145,7 @@ export class EscalationsService {
 <h1>原厂技术支援确认</h1>
 <p>${escape(contact.vendor)} ${escape(contact.name)}，您好：</p>
 <p>工单 <b>${escape(incident.number)}</b>（${escape(incident.display_name)}）：${escape(incident.title)}</p>
-<p>原因：${escape(escalation.reason)}</p>
+<p>原因：${escape(escalationReasonText('zh-CN', escalation.trigger, { share: escalation.share, reason: escalation.reason }))}</p>
 <form method="post"><label>预计到场时间（北京时间）<br><input type="datetime-local" name="promisedLocalTime"></label><br><br>
 <label>备注<br><textarea name="note" rows="3" cols="40"></textarea></label><br><br>
 <button type="submit">确认响应 / Acknowledge</button></form>

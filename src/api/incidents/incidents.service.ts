@@ -3,7 +3,8 @@ import { Client } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { IncidentState, isTerminal, nextState } from '../../domain/incident';
-import { IncidentCommand, IncidentCommandBody, IncidentInput, IncidentView } from '../../domain/incident-process';
+import { IncidentCommand, IncidentCommandBody, IncidentInput, IncidentView, TimelineEvent } from '../../domain/incident-process';
+import { peopleNote, timelineTexts } from '../../shared/timeline-labels';
 import { viewClock } from '../../domain/sla-clock';
 import { MINUTE_MS, formatInZone } from '../../domain/time';
 import { allocateNumber } from '../../persistence/numbering';
@@ -120,7 +121,9 @@ export class IncidentsService {
         at: formatInZone((e.at as Date).getTime(), spec.utcOffsetMinutes),
         from: e.from_state,
         to: e.to_state,
-        note: e.note,
+        // The system's own words are rendered here, in zh-CN and English, from the event's codes (issue 9).
+        ...timelineTexts({ type: e.type as TimelineEvent['type'], data: e.data as Record<string, unknown> }, spec.utcOffsetMinutes),
+        note: peopleNote(e.note as string | null, { actorId: e.actor_id as string | null }),
         data: e.data,
       })),
     };

@@ -4,7 +4,7 @@ import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsInt, IsOptional, IsString, 
 import { IsClockTime, IsRobotKey, IsWebhookUrl } from '../common/validation';
 
 const CHANNELS = ['in_app', 'email', 'wecom', 'dingtalk', 'sms', 'webhook'] as const;
-const STATUSES = ['pending', 'sending', 'queued', 'sent', 'failed', 'unconfirmed', 'suppressed'] as const;
+const STATUSES = ['pending', 'sending', 'queued', 'sent', 'failed', 'unconfirmed', 'suppressed', 'undeliverable'] as const;
 
 export class DeliveryQuery {
   @ApiPropertyOptional({ description: 'incident id or number' }) @IsOptional() @IsString() @Length(1, 64) incident?: string;

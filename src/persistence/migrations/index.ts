@@ -5,6 +5,7 @@ import { Changes1764200000003 } from './1764200000003-changes';
 import { Cmdb1764200000004 } from './1764200000004-cmdb';
 import { IdempotencyAndSecrets1764310000000 } from './1764310000000-idempotency-and-secrets';
 import { ChangeScripts1764340000000 } from './1764340000000-change-scripts';
+import { UndeliverableAndEscalationShare1764340000001 } from './1764340000001-undeliverable-and-escalation-share';
 import { SshJobs1764600000000 } from './1764600000000-ssh-jobs';
 import { PmIntegrations1764900000000 } from './1764900000000-pm-integrations';
 
@@ -17,6 +18,7 @@ export const MIGRATIONS = [
   Cmdb1764200000004,
   IdempotencyAndSecrets1764310000000,
   ChangeScripts1764340000000,
+  UndeliverableAndEscalationShare1764340000001,
   SshJobs1764600000000,
   PmIntegrations1764900000000,
 ];
