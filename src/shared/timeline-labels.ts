@@ -94,6 +94,8 @@ export function timelineText(event: Pick<TimelineEvent, 'type' | 'data'>, locale
       return zh ? '修复时限恢复计时' : 'repair clock resumed';
     case 'escalate':
       return zh ? '申请升级原厂' : 'escalation to the vendor requested';
+    case 'comment':
+      return zh ? '备注' : 'comment';
     case 'sla_warning': {
       const percent = num(d.fraction) === null ? '' : `${Math.round(num(d.fraction)! * 100)}%`;
       return zh ? `${clock(d.clock)}已用去 ${percent}（截止 ${time(d.deadline)}）` : `${clock(d.clock)} clock at ${percent} (due ${time(d.deadline)})`;
