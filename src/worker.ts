@@ -86,7 +86,8 @@ export async function createWardlineWorker(
 async function main(): Promise<void> {
   const config = loadConfig();
   const handle = await createWardlineWorker(config, { workflowBundlePath: process.env.WARDLINE_WORKFLOW_BUNDLE });
-  console.log(`wardline worker polling task queue "${config.taskQueue}" on ${config.temporalAddress}`);
+  const bundle = process.env.WARDLINE_WORKFLOW_BUNDLE;
+  console.log(`wardline worker polling task queue "${config.taskQueue}" on ${config.temporalAddress}${bundle ? ` (workflows from the bundle ${bundle})` : ''}`);
   // The Temporal runtime shuts the worker down gracefully on SIGINT/SIGTERM; run() then resolves.
   await handle.run();
   await handle.close();

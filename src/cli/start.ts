@@ -1,43 +1,36 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../config';
 import { RunningPostgres, startEmbeddedPostgres } from '../infra/embedded-postgres';
 import { RunningTemporal, startTemporalDevServer } from '../infra/temporal-dev-server';
 import { openDatabase } from '../persistence/data-source';
 import { bootstrapAdmin } from '../persistence/users-store';
+import { Supervisor } from './supervisor';
 
 /**
  * `npm start`: the whole platform on one machine. PostgreSQL (DATABASE_URL or embedded), Temporal
- * (TEMPORAL_ADDRESS or the CLI dev server with its UI), then the worker and the API as two processes.
- * Data stays under .data/ between starts; Ctrl-C stops everything.
+ * (TEMPORAL_ADDRESS or the CLI dev server with its UI), then the worker and the API as two supervised
+ * processes: one that crashes is restarted with a back-off, and only Ctrl-C (or SIGTERM) stops the platform.
+ * Data stays under .data/ between starts.
  */
 async function main(): Promise<void> {
   const config = loadConfig();
   const dataDir = resolve(config.dataDir);
   const stops: (() => Promise<void>)[] = [];
-  const children: ChildProcess[] = [];
+  let supervisor: Supervisor | null = null;
   let stopping = false;
 
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
     console.log('\nstopping wardline…');
-    await Promise.all(
-      children.map(
-        (c) =>
-          new Promise<void>((done) => {
-            if (c.exitCode !== null || c.signalCode !== null) return done();
-            c.once('exit', () => done());
-            c.kill('SIGTERM');
-            setTimeout(() => c.kill('SIGKILL'), 15_000).unref();
-          }),
-      ),
-    );
+    await supervisor?.stop();
     for (const stop of stops.reverse()) await stop().catch((err) => console.error(err));
     process.exit(code);
   };
   // embedded-postgres's exit hook may end this process before shutdown() finishes: children still get SIGTERM.
-  process.on('exit', () => children.forEach((c) => c.exitCode === null && c.signalCode === null && c.kill('SIGTERM')));
+  process.on('exit', () => supervisor?.killAll());
   process.once('SIGINT', () => void shutdown(0));
   process.once('SIGTERM', () => void shutdown(0));
 
@@ -65,19 +58,19 @@ async function main(): Promise<void> {
   const adminToken = await bootstrapAdmin(ds, config.adminToken);
   await ds.destroy();
 
-  const env = { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, PORT: String(config.port) };
-  const run = (name: string, script: string) => {
-    const child = spawn(process.execPath, [join(__dirname, '..', script)], { env, stdio: ['ignore', 'inherit', 'inherit'] });
-    child.on('exit', (code, signal) => {
-      if (!stopping) {
-        console.error(`${name} exited (${signal ?? code}); stopping the platform`);
-        void shutdown(1);
-      }
-    });
-    children.push(child);
+  // Bundled once here: a restarted worker loads the file instead of spending seconds bundling again.
+  const bundlePath = await bundleWorkflows(dataDir);
+
+  const env = {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    TEMPORAL_ADDRESS: temporalAddress,
+    PORT: String(config.port),
+    WARDLINE_WORKFLOW_BUNDLE: bundlePath,
   };
-  run('worker', 'worker.js');
-  run('api', join('api', 'main.js'));
+  supervisor = new Supervisor({ env });
+  supervisor.start('worker', join(__dirname, '..', 'worker.js'));
+  supervisor.start('api', join(__dirname, '..', 'api', 'main.js'));
 
   const api = `http://localhost:${config.port}`;
   await waitForApi(`${api}/health/live`);
@@ -88,6 +81,19 @@ async function main(): Promise<void> {
   console.log(`  Temporal UI: ${temporalUi ?? '(external Temporal: see its own UI)'}`);
   if (adminToken) console.log(`  Admin token: ${adminToken}   (first start: shown once, keep it safe)`);
   console.log('Press Ctrl-C to stop.');
+}
+
+async function bundleWorkflows(dataDir: string): Promise<string> {
+  const started = Date.now();
+  const bundle = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../workflows'),
+    logger: { info: () => undefined, warn: () => undefined, error: console.error, debug: () => undefined, trace: () => undefined, log: () => undefined },
+  });
+  mkdirSync(dataDir, { recursive: true });
+  const path = join(dataDir, 'workflow-bundle.js');
+  writeFileSync(path, bundle.code);
+  console.log(`workflow code bundled in ${((Date.now() - started) / 1000).toFixed(1)} s (${path})`);
+  return path;
 }
 
 async function waitForApi(url: string): Promise<void> {
