@@ -5,6 +5,7 @@ import { createChangeActivities } from './activities/change.activities';
 import { createEscalationActivities } from './activities/escalation.activities';
 import { createIncidentActivities } from './activities/incident.activities';
 import { createJobActivities } from './activities/jobs.activities';
+import { createPatchActivities } from './activities/patch.activities';
 import { secretVaultFor } from './infra/secret-box';
 import { createNotifyActivities } from './activities/notify.activities';
 import { createInterimIntake } from './activities/pm-platform/intake';
@@ -50,6 +51,7 @@ export async function createWardlineWorker(
       ...createEscalationActivities({ dataSource }),
       ...createChangeActivities({ dataSource }),
       ...createJobActivities({ dataSource, vault: secretVaultFor(process.env, config.dataDir), utcOffsetMinutes }),
+      ...createPatchActivities({ dataSource, vault: secretVaultFor(process.env, config.dataDir) }),
       ...createNotifyActivities({
         dataSource,
         templates,

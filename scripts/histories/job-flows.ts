@@ -1,3 +1,7 @@
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AptHost, aptHost, buildAptRepo, setAptVersion } from '../../src/infra/testing/apt-host';
 import { SshdFleet, loopbackAddresses, startSshdFleet } from '../../src/infra/testing/sshd-fleet';
 import { jobRunWorkflowId } from '../../src/shared/job-messages';
 import { waitUntil } from '../../test/support/workflow-input';
@@ -101,7 +105,92 @@ export const JOB_CASES: FlowCase[] = [
   },
 ];
 
+const PKG = 'wl-hist-demo';
+let aptFixture: Promise<{ base: string; hosts: AptHost[]; items: string[] }> | null = null;
+
+/** Two apt hosts on private roots (src/infra/testing/apt-host.ts) as production servers, and an approved change. */
+function aptFixtureOf(ctx: FlowContext) {
+  aptFixture ??= (async () => {
+    const { p, people: u } = ctx;
+    const base = mkdtempSync(join(tmpdir(), 'wardline-hist-apt-'));
+    chmodSync(base, 0o755);
+    buildAptRepo(join(base, 'repo'), PKG);
+    const hosts = [await aptHost(base, join(base, 'repo'), PKG, '127.0.43.1'), await aptHost(base, join(base, 'repo'), PKG, '127.0.44.1')];
+    const items: string[] = [];
+    for (const [i, h] of hosts.entries()) {
+      must(await p.call('POST', '/ssh/credentials', u.itManager.token, { name: `hist-apt-${i}`, username: h.fleet.username, kind: 'key', privateKey: h.fleet.privateKey }), 201);
+      must(await p.call('POST', '/ssh/host-keys', u.itManager.token, { host: h.fleet.hosts[0].address, port: h.fleet.port, publicKey: h.fleet.hostPublicKey }), 201);
+      const item = must(
+        await p.call('POST', '/cmdb/items', u.engineer.token, {
+          type: 'server',
+          name: `hist-db-${i}`,
+          displayName: `数据库 ${i}`,
+          attributes: { os: 'Debian 12', osFamily: 'debian', ip: h.fleet.hosts[0].address, sshPort: h.fleet.port, sshCredential: `hist-apt-${i}` },
+        }),
+        201,
+      );
+      items.push(item.id);
+    }
+    return { base, hosts, items };
+  })();
+  return aptFixture;
+}
+
+async function approvedChange(ctx: FlowContext): Promise<string> {
+  const { p, people: u } = ctx;
+  const c = must(
+    await p.call('POST', '/changes', u.engineer.token, {
+      systemId: 'SYS-11',
+      kind: 'normal',
+      title: '季度补丁',
+      reason: '安全更新',
+      dialect: 'postgresql',
+      forwardScript: 'SELECT 1;',
+      rollbackScript: '',
+      objects: [],
+      risk: 'low',
+      window: { start: new Date(Date.now() - 3_600_000).toISOString(), end: new Date(Date.now() + 3_600_000).toISOString() },
+    }),
+    201,
+  );
+  must(await p.call('POST', `/changes/${c.number}/review`, u.reviewer.token, { decision: 'approve' }), 200);
+  return c.number;
+}
+
+async function patchCase(ctx: FlowContext, verification: Record<string, unknown>): Promise<string> {
+  const f = await aptFixtureOf(ctx);
+  for (const h of f.hosts) await setAptVersion(h, PKG, '1.0.0');
+  const changeId = await approvedChange(ctx);
+  const run = must(await ctx.p.call('POST', '/patch/runs', ctx.people.engineer.token, { targets: { itemIds: f.items }, changeId, canaries: 1, batch: { size: 1 }, verification, commandTimeoutSeconds: 120 }), 201);
+  await waitUntil(`patch run ${run.id}`, async () => (await ctx.p.call('GET', `/patch/runs/${run.id}`, ctx.people.engineer.token)).body.finishedAt, 120_000);
+  const [{ workflow_id }] = await ctx.p.ds.query(`SELECT workflow_id FROM job_runs WHERE id = $1`, [run.id]);
+  return workflow_id;
+}
+
+JOB_CASES.push(
+  {
+    name: 'patch-run/patched',
+    produces: ['patch-run/patched'],
+    async run(ctx) {
+      return { 'patch-run/patched': await patchCase(ctx, { kind: 'command', script: `test "$(cat "$DPKG_ROOT/usr/share/${PKG}/VERSION")" = 1.1.0` }) };
+    },
+  },
+  {
+    name: 'patch-run/rolled-back',
+    produces: ['patch-run/rolled-back'],
+    async run(ctx) {
+      return { 'patch-run/rolled-back': await patchCase(ctx, { kind: 'command', script: 'echo "service did not come back" >&2; exit 1' }) };
+    },
+  },
+);
+
 export async function stopSshFixture(): Promise<void> {
   if (fixture) await (await fixture).fleet.stop();
   fixture = null;
+  if (aptFixture) {
+    const f = await aptFixture;
+    for (const h of f.hosts) await h.fleet.stop();
+    rmSync(f.base, { recursive: true, force: true });
+  }
+  aptFixture = null;
 }

@@ -38,6 +38,7 @@ import { CmdbController } from './cmdb/cmdb.controller';
 import { CmdbImportService } from './cmdb/cmdb-import';
 import { CmdbService } from './cmdb/cmdb.service';
 import { JobsController } from './jobs/jobs.controller';
+import { PatchController } from './jobs/patch.controller';
 import { JobsService } from './jobs/jobs.service';
 import { SshController } from './ssh/ssh.controller';
 import { SECRET_VAULT, SshService } from './ssh/ssh.service';
@@ -82,6 +83,7 @@ export class AppModule {
         SshController,
         JobsController,
         IntegrationsController,
+        PatchController,
       ],
       providers: [
         { provide: CONFIG, useValue: deps.config },

@@ -6,3 +6,4 @@ export { modificationWorkflow } from './modification.workflow';
 export { jobRunWorkflow } from './job-run.workflow';
 export { scheduledJobWorkflow } from './scheduled-job.workflow';
 export { pmIntegrationWorkflow } from './pm-integration.workflow';
+export { patchRunWorkflow } from './patch-run.workflow';

@@ -104,3 +104,37 @@ export class CreateScheduleDto extends CreateRunDto {
   @ApiProperty({ example: '0 8 * * *', description: 'cron in the contract\'s zone (Asia/Shanghai)' }) @IsString() @Length(9, 100) @Matches(/^[0-9*/,\- A-Za-z?#LW]+$/, { message: 'cron must be a cron expression' }) cron!: string;
   @ApiPropertyOptional({ enum: OVERLAP_POLICIES, default: 'skip' }) @IsOptional() @IsIn(OVERLAP_POLICIES, { message: `overlap must be one of: ${OVERLAP_POLICIES.join(', ')}` }) overlap?: (typeof OVERLAP_POLICIES)[number];
 }
+
+export class VerificationDto {
+  @ApiProperty({ enum: ['none', 'command', 'http', 'prometheus'] }) @IsIn(['none', 'command', 'http', 'prometheus'], { message: 'kind must be none, command, http or prometheus' }) kind!: 'none' | 'command' | 'http' | 'prometheus';
+  @ApiPropertyOptional({ description: 'kind=command: a script run on the host after patching; exit 0 passes' }) @IsOptional() @IsString() @Length(1, 20_000) @Matches(NO_NUL, { message: 'script must not contain NUL' }) script?: string;
+  @ApiPropertyOptional({ description: 'kind=http: URL to GET (`{ip}` becomes the host address); kind=prometheus: the Prometheus base URL' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 2000)
+  @Matches(/^https?:\/\/[^\s@]+$/, { message: 'url must be an http(s) URL without credentials' })
+  url?: string;
+  @ApiPropertyOptional() @IsOptional() @IsInt() @Min(100) @Max(599) expectStatus?: number;
+}
+
+export class CreatePatchRunDto extends RunOptionsDto {
+  @ApiProperty({ type: TargetsDto }) @ValidateNested() @Type(() => TargetsDto) targets!: TargetsDto;
+  @ApiProperty({ description: 'S4: the approved change (id or CHG-number); nothing is applied outside its window' }) @IsString() @Length(1, 64) changeId!: string;
+  @ApiPropertyOptional({ type: [String], description: 'package names or KBs to apply (globs with *); default: every available update' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(200)
+  @IsString({ each: true })
+  @Matches(/^[A-Za-z0-9*+._:-]{1,200}$/, { each: true, message: 'include entries are package names or globs' })
+  include?: string[];
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(200)
+  @IsString({ each: true })
+  @Matches(/^[A-Za-z0-9*+._:-]{1,200}$/, { each: true, message: 'exclude entries are package names or globs' })
+  exclude?: string[];
+  @ApiPropertyOptional({ type: VerificationDto }) @IsOptional() @ValidateNested() @Type(() => VerificationDto) verification?: VerificationDto;
+  @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() allowReboot?: boolean;
+  @ApiPropertyOptional({ default: 900 }) @IsOptional() @IsInt() @Min(30) @Max(7200) rebootTimeoutSeconds?: number;
+}

@@ -6,27 +6,24 @@ import { RunCommand, RunView, TERMINAL_RUN_STATES } from '../../domain/jobs/job-
 import { ParamSpec, specProblems } from '../../domain/jobs/parameters';
 import { formatInZone } from '../../domain/time';
 import { fixedOffsetOf } from '../../infra/china-calendar';
-import { createJobRun, JobRunRequest } from '../../persistence/jobs/runs';
+import { createJobRun, JobRunRequest, RunOptions } from '../../persistence/jobs/runs';
 import { updateReturning } from '../../persistence/sql';
 import { audit } from '../../persistence/ssh-store';
 import { JOB_RUN_WORKFLOW_TYPE, SCHEDULED_JOB_WORKFLOW_TYPE, jobRunCommandUpdate } from '../../shared/job-messages';
 import { Principal } from '../auth/principal';
 import { invalid } from '../cmdb/cmdb.service';
 import { CLOCK, CONFIG, Clock, TEMPORAL_CLIENT, WardlineConfig } from '../common/tokens';
-import { CreateRunDto, CreateScheduleDto, CreateTemplateDto, RunOptionsDto, TemplateVersionDto } from './jobs.dto';
+import { CreatePatchRunDto, CreateRunDto, CreateScheduleDto, CreateTemplateDto, RunOptionsDto, TemplateVersionDto, VerificationDto } from './jobs.dto';
+import { createPatchRun } from '../../persistence/jobs/patch-runs';
+import { Verification } from '../../domain/jobs/patch';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const who = (auth: Principal) => ({ id: auth.userId, name: auth.displayName });
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
-/** The request a run or a schedule carries (no secrets: credentials stay ids in the CMDB). */
-export function runRequestOf(dto: CreateRunDto): JobRunRequest {
+/** How a run goes through its hosts, as the run, patch and schedule bodies give it. */
+function runOptionsOf(dto: RunOptionsDto): RunOptions {
   return {
-    templateId: dto.templateId,
-    templateVersion: dto.templateVersion,
-    parameters: dto.parameters,
-    targets: dto.targets,
-    changeId: dto.changeId,
     batch: dto.batch ? (dto.batch.size !== undefined ? { size: dto.batch.size } : { percent: dto.batch.percent! }) : undefined,
     canaries: dto.canaries,
     parallelism: dto.parallelism,
@@ -34,6 +31,21 @@ export function runRequestOf(dto: CreateRunDto): JobRunRequest {
     connectTimeoutSeconds: dto.connectTimeoutSeconds,
     commandTimeoutSeconds: dto.commandTimeoutSeconds,
   };
+}
+
+/** The request a run or a schedule carries (no secrets: credentials stay ids in the CMDB). */
+export function runRequestOf(dto: CreateRunDto): JobRunRequest {
+  return { templateId: dto.templateId, templateVersion: dto.templateVersion, parameters: dto.parameters, targets: dto.targets, changeId: dto.changeId, ...runOptionsOf(dto) };
+}
+
+function verificationOf(dto: VerificationDto | undefined): Verification {
+  if (!dto || dto.kind === 'none') return { kind: 'none' };
+  if (dto.kind === 'command') {
+    if (!dto.script) throw invalid([{ field: 'verification.script', reason: 'a command verification needs its script' }]);
+    return { kind: 'command', script: dto.script };
+  }
+  if (!dto.url) throw invalid([{ field: 'verification.url', reason: `a ${dto.kind} verification needs its url` }]);
+  return dto.kind === 'http' ? { kind: 'http', url: dto.url, expectStatus: dto.expectStatus } : { kind: 'prometheus', url: dto.url };
 }
 
 function checkOptions(dto: RunOptionsDto): void {
@@ -143,6 +155,21 @@ export class JobsService {
     return this.getRun(created.input.runId);
   }
 
+  /** 补丁推送安装: always under an approved change (S4); the workflow waits for its window. */
+  async createPatchRun(auth: Principal, dto: CreatePatchRunDto) {
+    checkOptions(dto);
+    const verification = verificationOf(dto.verification);
+    const created = await createPatchRun(
+      this.ds,
+      { ...runOptionsOf(dto), targets: dto.targets, changeId: dto.changeId, include: dto.include, exclude: dto.exclude, verification, allowReboot: dto.allowReboot, rebootTimeoutSeconds: dto.rebootTimeoutSeconds },
+      who(auth),
+      this.clock.now(),
+      this.offset,
+    );
+    await this.temporal.workflow.start(created.workflowType, { workflowId: created.workflowId, taskQueue: this.config.taskQueue, args: [created.input] });
+    return this.getRun(created.input.runId);
+  }
+
   private async runRow(ref: string) {
     const [row] = await this.ds.query(
       `SELECT r.*, t.name AS template_name, c.number AS change_number FROM job_runs r
@@ -210,11 +237,11 @@ export class JobsService {
     };
   }
 
-  async listRuns(limit = 50) {
+  async listRuns(limit = 50, kind?: 'job' | 'patch') {
     const rows = await this.ds.query(
       `SELECT r.id, r.number, r.kind, r.state, r.template_version, t.name AS template_name, r.requested_by_name, r.change_id, r.created_at, r.finished_at
-         FROM job_runs r LEFT JOIN job_templates t ON t.id = r.template_id ORDER BY r.created_at DESC LIMIT $1`,
-      [limit],
+         FROM job_runs r LEFT JOIN job_templates t ON t.id = r.template_id ${kind ? 'WHERE r.kind = $2' : ''} ORDER BY r.created_at DESC LIMIT $1`,
+      kind ? [limit, kind] : [limit],
     );
     return {
       items: rows.map((r: any) => ({

@@ -1,6 +1,7 @@
 import { batchSize, planBatches, thresholdExceeded } from './batches';
 import { JobRunInput, JobRunProcess } from './job-run';
 import { resolveParameters, specProblems } from './parameters';
+import { planUpdates, prometheusUp } from './patch';
 import { domainError } from '../testing/domain-error';
 
 const input = (over: Partial<JobRunInput> = {}): JobRunInput => ({
@@ -103,5 +104,21 @@ describe('typed parameters', () => {
       'parameters[1].name',
       'parameters[2].values',
     ]);
+  });
+});
+
+describe('patch plan', () => {
+  const avail = [{ name: 'openssl' }, { name: 'libssl3' }, { name: 'kernel.x86_64' }, { name: 'tzdata' }];
+  it('includes by glob (all when none given) and excludes after', () => {
+    expect(planUpdates(avail, null, []).map((u) => u.name)).toEqual(['openssl', 'libssl3', 'kernel.x86_64', 'tzdata']);
+    expect(planUpdates(avail, ['*ssl*'], []).map((u) => u.name)).toEqual(['openssl', 'libssl3']);
+    expect(planUpdates(avail, null, ['kernel']).map((u) => u.name)).toEqual(['openssl', 'libssl3', 'tzdata']);
+    expect(planUpdates(avail, ['open.ssl'], []).map((u) => u.name)).toEqual([]);
+  });
+  it('reads Prometheus up', () => {
+    expect(prometheusUp({ data: { result: [{ metric: { job: 'node' }, value: [1, '1'] }] } }).ok).toBe(true);
+    expect(prometheusUp({ data: { result: [{ metric: { job: 'node' }, value: [1, '0'] }] } })).toEqual({ ok: false, why: 'up is 0 for node' });
+    expect(prometheusUp({ data: { result: [] } }).ok).toBe(false);
+    expect(prometheusUp('garbage').ok).toBe(false);
   });
 });

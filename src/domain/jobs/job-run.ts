@@ -9,9 +9,9 @@ import { BatchSpec, FailureThreshold, planBatches, thresholdExceeded } from './b
 export const ERROR_KINDS = ['unreachable', 'auth', 'host_key', 'timeout', 'nonzero_exit', 'error'] as const;
 export type HostErrorKind = (typeof ERROR_KINDS)[number];
 
-export const RUN_STATES = ['running', 'paused', 'succeeded', 'completed_with_failures', 'stopped_threshold', 'stopped_window', 'cancelled'] as const;
+export const RUN_STATES = ['running', 'paused', 'succeeded', 'completed_with_failures', 'stopped_threshold', 'stopped_window', 'rolled_back', 'cancelled'] as const;
 export type RunState = (typeof RUN_STATES)[number];
-export const TERMINAL_RUN_STATES: RunState[] = ['succeeded', 'completed_with_failures', 'stopped_threshold', 'stopped_window', 'cancelled'];
+export const TERMINAL_RUN_STATES: RunState[] = ['succeeded', 'completed_with_failures', 'stopped_threshold', 'stopped_window', 'rolled_back', 'cancelled'];
 
 export type HostStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
 
@@ -178,7 +178,7 @@ export class JobRunProcess {
   }
 
   /** A verification or rollback step outside the host loop stops the run the same way (patch runs). */
-  stop(state: 'stopped_threshold' | 'stopped_window', reason: string, at: number): void {
+  stop(state: 'stopped_threshold' | 'stopped_window' | 'rolled_back', reason: string, at: number): void {
     if (this.terminal) return;
     this.state = state;
     this.stopReason = reason;
