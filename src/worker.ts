@@ -6,7 +6,7 @@ import { createEscalationActivities } from './activities/escalation.activities';
 import { createIncidentActivities } from './activities/incident.activities';
 import { createJobActivities } from './activities/jobs.activities';
 import { createPatchActivities } from './activities/patch.activities';
-import { secretVaultFor } from './infra/secret-box';
+import { SecretVault, loadSecretKey } from './infra/secrets';
 import { createNotifyActivities } from './activities/notify.activities';
 import { createInterimIntake } from './activities/pm-platform/intake';
 import { createPmActivities } from './activities/pm-platform/pm.activities';
@@ -36,6 +36,8 @@ export async function createWardlineWorker(
   const clientConnection = await Connection.connect({ address });
   const temporal = new Client({ connection: clientConnection, namespace: config.temporalNamespace });
   const utcOffsetMinutes = fixedOffsetOf(config.timeZone);
+  // Activities open SSH credentials by id from the shared vault; the secret never enters workflow history.
+  const vault = new SecretVault(dataSource, loadSecretKey({ configured: config.secretKey, dataDir: config.dataDir }));
   const templates = new TemplateRenderer(defaultTemplatesDir(), utcOffsetMinutes);
   // The vault's key (src/infra/secrets): activities open a PM platform's API key or HMAC secret by id, use it, forget it.
   const secretKey = loadSecretKey({ configured: config.secretKey, dataDir: config.dataDir });
@@ -50,8 +52,8 @@ export async function createWardlineWorker(
       ...createIncidentActivities({ dataSource }),
       ...createEscalationActivities({ dataSource }),
       ...createChangeActivities({ dataSource }),
-      ...createJobActivities({ dataSource, vault: secretVaultFor(process.env, config.dataDir), utcOffsetMinutes }),
-      ...createPatchActivities({ dataSource, vault: secretVaultFor(process.env, config.dataDir) }),
+      ...createJobActivities({ dataSource, vault, utcOffsetMinutes }),
+      ...createPatchActivities({ dataSource, vault }),
       ...createNotifyActivities({
         dataSource,
         templates,

@@ -91,9 +91,13 @@ describe('jobs over SSH', () => {
     }
     const wrong = await p.call('POST', '/ssh/credentials', itManager.token, { name: 'wrong-password', username: fleet.username, kind: 'password', password: 'definitely-wrong' });
     expect(wrong.status).toBe(201);
-    const [row] = await p.ds.query(`SELECT sealed_secret FROM ssh_credentials WHERE name = 'fleet-key'`);
-    expect(row.sealed_secret).toMatch(/^v1:/);
-    expect(row.sealed_secret).not.toContain('PRIVATE KEY');
+    // Sealed in the shared vault: the row holds an id, the ciphertext no plaintext.
+    const [row] = await p.ds.query(`SELECT s.kind, s.ciphertext FROM ssh_credentials c JOIN secrets s ON s.id = c.secret_id WHERE c.name = 'fleet-key'`);
+    expect(row.kind).toBe('ssh.private_key');
+    expect(Buffer.from(row.ciphertext).includes(Buffer.from('PRIVATE KEY'))).toBe(false);
+    const dup = await p.call('POST', '/ssh/credentials', itManager.token, body);
+    expect(dup.status).toBe(409);
+    expect(dup.body).toMatchObject({ code: 'DUPLICATE', messageZh: expect.stringContaining('凭据'), messageEn: expect.stringContaining('fleet-key') });
     const list = await p.call('GET', '/ssh/credentials', engineer.token);
     expect(list.body.items).toHaveLength(fleet.password ? 3 : 2);
     expect(JSON.stringify(list.body)).not.toContain('PRIVATE KEY');
@@ -178,6 +182,19 @@ describe('jobs over SSH', () => {
     expect(audit.body.items[1].data.counts).toMatchObject({ succeeded: 5, failed: 3 });
   });
 
+  it('honours Idempotency-Key on run creation: the same key and body make one run', async () => {
+    const body = { templateId, parameters: { greeting: 'once' }, targets: { itemIds: [ids[0]] } };
+    const send = (b: unknown) =>
+      fetch(`${p.baseUrl}/jobs/runs`, { method: 'POST', headers: { authorization: `Bearer ${engineer.token}`, 'content-type': 'application/json', 'idempotency-key': 'run-once-1' }, body: JSON.stringify(b) });
+    const [a, b] = await Promise.all([send(body), send(body)]);
+    const [ja, jb] = [await a.json(), await b.json()];
+    expect([a.status, b.status]).toEqual([201, 201]);
+    expect(ja.id).toBe(jb.id);
+    const other = await send({ ...body, parameters: { greeting: 'twice' } });
+    expect(other.status).toBe(422);
+    await runUntilDone(ja.id);
+  });
+
   it('refuses bad parameters and targets with the field named', async () => {
     const bad = await p.call('POST', '/jobs/runs', engineer.token, { templateId, parameters: { greeting: 'x', fail: 'maybe', extra: 1 }, targets: { itemIds: ids } });
     expect(bad.status).toBe(400);
@@ -257,6 +274,7 @@ describe('jobs over SSH', () => {
     const without = await p.call('POST', '/jobs/runs', engineer.token, body);
     expect(without.status).toBe(400);
     expect(without.body.errors[0].field).toBe('changeId');
+    expect(without.body.messageZh).toContain('变更');
     const chg = await p.call('POST', '/changes', engineer.token, {
       systemId: 'SYS-11',
       kind: 'normal',

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { invocation, ScriptShell } from '../adapters/ssh/script';
 import { SshRunResult, runSsh } from '../adapters/ssh/ssh-client';
 import type { HostSummary, RunView } from '../domain/jobs/job-run';
-import type { SecretVault } from '../infra/secret-box';
+import type { SecretVault } from '../infra/secrets';
 import { updateReturning } from '../persistence/sql';
 import { HostAccess, audit, resolveEndpoint } from '../persistence/ssh-store';
 import { createJobRun } from '../persistence/jobs/runs';

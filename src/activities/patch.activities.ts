@@ -5,7 +5,7 @@ import { invocation } from '../adapters/ssh/script';
 import { SshRunResult, runSsh } from '../adapters/ssh/ssh-client';
 import type { HostSummary } from '../domain/jobs/job-run';
 import { Verification, planUpdates, prometheusUp } from '../domain/jobs/patch';
-import type { SecretVault } from '../infra/secret-box';
+import type { SecretVault } from '../infra/secrets';
 import { claimHost, connectionFor, recordHostResult } from './jobs.activities';
 
 export interface PatchActivityDeps {

@@ -11,7 +11,7 @@ import { AuthGuard } from './auth/auth.guard';
 import { ErrorsFilter } from './common/errors.filter';
 import { CLOCK, CONFIG, Clock, SECRET_KEY, TEMPORAL_CLIENT, systemClock } from './common/tokens';
 import { IdempotencyInterceptor, IdempotencyStore } from './common/idempotency';
-import { SecretKey, loadSecretKey } from '../infra/secrets';
+import { SecretKey, SecretVault, loadSecretKey } from '../infra/secrets';
 import { createValidationPipe } from './common/validation';
 import { HealthController } from './health/health.controller';
 import { IncidentsController } from './incidents/incidents.controller';
@@ -42,7 +42,6 @@ import { PatchController } from './jobs/patch.controller';
 import { JobsService } from './jobs/jobs.service';
 import { SshController } from './ssh/ssh.controller';
 import { SECRET_VAULT, SshService } from './ssh/ssh.service';
-import { secretVaultFor } from '../infra/secret-box';
 import { IntegrationsController } from './integrations/integrations.controller';
 import { IntegrationsService } from './integrations/integrations.service';
 
@@ -106,7 +105,7 @@ export class AppModule {
         CmdbImportService,
         ChangesService,
         ModificationsService,
-        { provide: SECRET_VAULT, useFactory: () => secretVaultFor(process.env, deps.config.dataDir) },
+        { provide: SECRET_VAULT, useFactory: (ds: DataSource, key: SecretKey) => new SecretVault(ds, key), inject: [DataSource, SECRET_KEY] },
         SshService,
         JobsService,
         IntegrationsService,

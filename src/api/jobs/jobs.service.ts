@@ -1,4 +1,4 @@
-import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Client, ScheduleNotFoundError } from '@temporalio/client';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -11,12 +11,13 @@ import { updateReturning } from '../../persistence/sql';
 import { audit } from '../../persistence/ssh-store';
 import { JOB_RUN_WORKFLOW_TYPE, SCHEDULED_JOB_WORKFLOW_TYPE, jobRunCommandUpdate } from '../../shared/job-messages';
 import { Principal } from '../auth/principal';
-import { invalid } from '../cmdb/cmdb.service';
+import { conflict, invalidFields, notFound, unknownRef } from '../common/errors';
 import { CLOCK, CONFIG, Clock, TEMPORAL_CLIENT, WardlineConfig } from '../common/tokens';
 import { CreatePatchRunDto, CreateRunDto, CreateScheduleDto, CreateTemplateDto, RunOptionsDto, TemplateVersionDto, VerificationDto } from './jobs.dto';
 import { createPatchRun } from '../../persistence/jobs/patch-runs';
 import { Verification } from '../../domain/jobs/patch';
 
+const ACTION_ZH = { pause: '暂停', resume: '继续', cancel: '取消' } as const;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const who = (auth: Principal) => ({ id: auth.userId, name: auth.displayName });
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
@@ -41,15 +42,15 @@ export function runRequestOf(dto: CreateRunDto): JobRunRequest {
 function verificationOf(dto: VerificationDto | undefined): Verification {
   if (!dto || dto.kind === 'none') return { kind: 'none' };
   if (dto.kind === 'command') {
-    if (!dto.script) throw invalid([{ field: 'verification.script', reason: 'a command verification needs its script' }]);
+    if (!dto.script) throw invalidFields([{ field: 'verification.script', zh: '命令验证须给出脚本', en: 'a command verification needs its script' }]);
     return { kind: 'command', script: dto.script };
   }
-  if (!dto.url) throw invalid([{ field: 'verification.url', reason: `a ${dto.kind} verification needs its url` }]);
+  if (!dto.url) throw invalidFields([{ field: 'verification.url', zh: `${dto.kind} 验证须给出 url`, en: `a ${dto.kind} verification needs its url` }]);
   return dto.kind === 'http' ? { kind: 'http', url: dto.url, expectStatus: dto.expectStatus } : { kind: 'prometheus', url: dto.url };
 }
 
 function checkOptions(dto: RunOptionsDto): void {
-  if (dto.batch && (dto.batch.size === undefined) === (dto.batch.percent === undefined)) throw invalid([{ field: 'batch', reason: 'give batch.size or batch.percent, one of them' }]);
+  if (dto.batch && (dto.batch.size === undefined) === (dto.batch.percent === undefined)) throw invalidFields([{ field: 'batch', zh: 'batch.size 与 batch.percent 须且只须给一个', en: 'give batch.size or batch.percent, one of them' }]);
 }
 
 /** Job templates, runs and schedules (P5). */
@@ -72,7 +73,7 @@ export class JobsService {
 
   private checkVersion(dto: TemplateVersionDto) {
     const problems = specProblems(dto.parameters as ParamSpec[]);
-    if (problems.length) throw invalid(problems);
+    if (problems.length) throw invalidFields(problems.map((p) => ({ field: p.field, zh: `${p.field} 定义有误`, en: p.reason })));
   }
 
   async createTemplate(auth: Principal, dto: CreateTemplateDto) {
@@ -82,7 +83,7 @@ export class JobsService {
         `INSERT INTO job_templates (name, description, shell, read_only, current_version, created_by) VALUES ($1,$2,$3,$4,1,$5) ON CONFLICT (name) DO NOTHING RETURNING id`,
         [dto.name, dto.description ?? null, dto.shell, dto.readOnly, auth.userId],
       );
-      if (!row) throw new ConflictException({ code: 'DUPLICATE', message: `a job template named ${dto.name} exists`, field: 'name' });
+      if (!row) throw conflict('DUPLICATE', `已有名为 ${dto.name} 的作业模板`, `a job template named ${dto.name} exists`, { field: 'name' });
       await tx.query(
         `INSERT INTO job_template_versions (template_id, version, script, script_sha256, parameters, read_only, created_by, created_by_name) VALUES ($1,1,$2,$3,$4,$5,$6,$7)`,
         [row.id, dto.script, sha256(dto.script), JSON.stringify(dto.parameters), dto.readOnly, auth.userId, auth.displayName],
@@ -115,7 +116,7 @@ export class JobsService {
 
   private async template(ref: string) {
     const [tpl] = await this.ds.query(`SELECT * FROM job_templates WHERE ${UUID.test(ref) ? 'id = $1::uuid' : 'name = $1'}`, [ref]);
-    if (!tpl) throw new NotFoundException({ code: 'NOT_FOUND', message: `no job template ${ref}`, field: 'id' });
+    if (!tpl) throw notFound('NOT_FOUND', `没有作业模板 ${ref}`, `no job template ${ref}`, { field: 'id' });
     return tpl;
   }
 
@@ -177,7 +178,7 @@ export class JobsService {
         WHERE ${UUID.test(ref) ? 'r.id = $1::uuid' : 'r.number = upper($1)'}`,
       [ref],
     );
-    if (!row) throw new NotFoundException({ code: 'NOT_FOUND', message: `no job run ${ref}`, field: 'id' });
+    if (!row) throw notFound('NOT_FOUND', `没有作业执行 ${ref}`, `no job run ${ref}`, { field: 'id' });
     return row;
   }
 
@@ -262,7 +263,7 @@ export class JobsService {
     const row = await this.runRow(ref);
     // An ended run has no workflow to ask: the answer is the same 409 its validator would give.
     if (TERMINAL_RUN_STATES.includes(row.state) && row.finished_at) {
-      throw new ConflictException({ code: 'ILLEGAL_TRANSITION', message: `cannot ${action} a run that is ${row.state}; allowed: none`, state: row.state, allowedActions: [] });
+      throw conflict('ILLEGAL_TRANSITION', `作业已结束（${row.state}），不能再${ACTION_ZH[action]}`, `cannot ${action} a run that is ${row.state}; allowed: none`, { details: { state: row.state, allowedActions: [] } });
     }
     const command: RunCommand = action === 'cancel' ? { action, actor: who(auth), reason: reason ?? null } : { action, actor: who(auth) };
     await this.temporal.workflow.getHandle(row.workflow_id).executeUpdate(jobRunCommandUpdate, { args: [command] });
@@ -277,14 +278,14 @@ export class JobsService {
     const request = runRequestOf(dto);
     // Checked now as far as it can be: the template, its parameters and targets; the change window again at each firing.
     const [tpl] = await this.ds.query(`SELECT id FROM job_templates WHERE ${UUID.test(dto.templateId) ? 'id = $1::uuid' : 'name = $1'}`, [dto.templateId]);
-    if (!tpl) throw invalid([{ field: 'templateId', reason: `no job template ${dto.templateId}` }]);
+    if (!tpl) throw invalidFields([{ field: 'templateId', zh: `没有作业模板 ${dto.templateId}`, en: `no job template ${dto.templateId}` }]);
     const change = dto.changeId ? await this.changeIdOf(dto.changeId) : null;
     const [row] = await this.ds.query(
       `INSERT INTO job_schedules (name, schedule_id, template_id, cron, overlap, request, change_id, created_by, created_by_name)
        VALUES ($1, 'jobsched-' || $1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (name) DO NOTHING RETURNING id, schedule_id`,
       [dto.name, tpl.id, dto.cron, dto.overlap ?? 'skip', JSON.stringify(request), change, auth.userId, auth.displayName],
     );
-    if (!row) throw new ConflictException({ code: 'DUPLICATE', message: `a schedule named ${dto.name} exists`, field: 'name' });
+    if (!row) throw conflict('DUPLICATE', `已有名为 ${dto.name} 的运维计划`, `a schedule named ${dto.name} exists`, { field: 'name' });
     try {
       await this.temporal.schedule.create({
         scheduleId: row.schedule_id,
@@ -294,7 +295,7 @@ export class JobsService {
       });
     } catch (err) {
       await this.ds.query(`DELETE FROM job_schedules WHERE id = $1`, [row.id]);
-      throw invalid([{ field: 'cron', reason: `Temporal refused the schedule: ${(err as Error).message}` }]);
+      throw invalidFields([{ field: 'cron', zh: 'cron 表达式无效，计划未创建', en: `Temporal refused the schedule: ${(err as Error).message}` }]);
     }
     await audit(this.ds, { actor: who(auth), action: 'schedule_created', subjectType: 'job_schedule', subjectId: row.id, data: { name: dto.name, cron: dto.cron, overlap: dto.overlap ?? 'skip', templateId: tpl.id } });
     return this.getSchedule(row.id);
@@ -302,13 +303,13 @@ export class JobsService {
 
   private async changeIdOf(ref: string): Promise<string> {
     const [c] = await this.ds.query(`SELECT id FROM changes WHERE ${UUID.test(ref) ? 'id = $1::uuid' : 'number = upper($1)'}`, [ref]);
-    if (!c) throw invalid([{ field: 'changeId', reason: `no change ${ref}` }]);
+    if (!c) throw unknownRef('change', ref, 'changeId');
     return c.id;
   }
 
   private async scheduleRow(ref: string) {
     const [row] = await this.ds.query(`SELECT s.*, t.name AS template_name FROM job_schedules s JOIN job_templates t ON t.id = s.template_id WHERE ${UUID.test(ref) ? 's.id = $1::uuid' : 's.name = $1'}`, [ref]);
-    if (!row) throw new NotFoundException({ code: 'NOT_FOUND', message: `no schedule ${ref}`, field: 'id' });
+    if (!row) throw notFound('NOT_FOUND', `没有运维计划 ${ref}`, `no schedule ${ref}`, { field: 'id' });
     return row;
   }
 

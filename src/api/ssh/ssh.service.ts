@@ -1,14 +1,14 @@
-import { ConflictException, Inject, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { utils } from 'ssh2';
 import { DataSource } from 'typeorm';
 import { parseOpenSshPublicKey } from '../../adapters/ssh/host-key';
 import { scanHostKey } from '../../adapters/ssh/ssh-client';
-import { SecretVault } from '../../infra/secret-box';
+import { SecretVault } from '../../infra/secrets';
 import { resolveEndpoint, audit } from '../../persistence/ssh-store';
 import { resolveTargets } from '../../persistence/jobs/targets';
 import { updateReturning } from '../../persistence/sql';
 import { Principal } from '../auth/principal';
-import { invalid } from '../cmdb/cmdb.service';
+import { conflict, invalidFields, notFound, unprocessable } from '../common/errors';
 import { AcceptHostKeyDto, CreateCredentialDto, ScanHostKeyDto } from './ssh.dto';
 
 export const SECRET_VAULT = Symbol('SecretVault');
@@ -30,18 +30,26 @@ export class SshService {
 
   async createCredential(auth: Principal, dto: CreateCredentialDto) {
     const secret = dto.kind === 'password' ? dto.password : dto.privateKey;
-    if (!secret) throw invalid([{ field: dto.kind === 'password' ? 'password' : 'privateKey', reason: `${dto.kind === 'password' ? 'password' : 'privateKey'} is required for kind ${dto.kind}` }]);
-    if (dto.kind === 'password' && dto.privateKey) throw invalid([{ field: 'privateKey', reason: 'give a password or a privateKey, not both' }]);
+    const field = dto.kind === 'password' ? 'password' : 'privateKey';
+    if (!secret) throw invalidFields([{ field, zh: `凭据类型为 ${dto.kind} 时必须提供 ${field}`, en: `${field} is required for kind ${dto.kind}` }]);
+    if (dto.kind === 'password' && dto.privateKey) throw invalidFields([{ field: 'privateKey', zh: '密码和私钥只能给一个', en: 'give a password or a privateKey, not both' }]);
     if (dto.kind === 'key') {
       const parsed = utils.parseKey(dto.privateKey!, dto.passphrase);
-      if (parsed instanceof Error || (Array.isArray(parsed) && !parsed.length)) throw invalid([{ field: 'privateKey', reason: 'privateKey is not a private key ssh2 can read (or the passphrase is wrong)' }]);
+      if (parsed instanceof Error || (Array.isArray(parsed) && !parsed.length)) {
+        throw invalidFields([{ field: 'privateKey', zh: '私钥无法读取（格式不对或口令错误）', en: 'privateKey is not a private key ssh2 can read (or the passphrase is wrong)' }]);
+      }
     }
-    const [row] = await this.ds.query(
-      `INSERT INTO ssh_credentials (name, username, kind, sealed_secret, sealed_passphrase, become, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (name) DO NOTHING RETURNING *`,
-      [dto.name, dto.username, dto.kind, this.vault.seal(secret), dto.passphrase ? this.vault.seal(dto.passphrase) : null, dto.become ?? 'none', auth.userId],
-    );
-    if (!row) throw new ConflictException({ code: 'DUPLICATE', message: `a credential named ${dto.name} exists`, field: 'name' });
+    const row = await this.ds.transaction(async (tx) => {
+      const [taken] = await tx.query(`SELECT 1 FROM ssh_credentials WHERE name = $1`, [dto.name]);
+      if (taken) throw conflict('DUPLICATE', `已有名为 ${dto.name} 的凭据`, `a credential named ${dto.name} exists`, { field: 'name' });
+      const ref = await this.vault.store({ kind: dto.kind === 'password' ? 'ssh.password' : 'ssh.private_key', name: `ssh:${dto.name}`, value: secret }, tx);
+      const pass = dto.passphrase ? await this.vault.store({ kind: 'ssh.passphrase', name: `ssh:${dto.name}:passphrase`, value: dto.passphrase }, tx) : null;
+      const [r] = await tx.query(
+        `INSERT INTO ssh_credentials (name, username, kind, secret_id, passphrase_secret_id, become, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
+        [dto.name, dto.username, dto.kind, ref.id, pass?.id ?? null, dto.become ?? 'none', auth.userId],
+      );
+      return r;
+    });
     await audit(this.ds, { actor: who(auth), action: 'credential_created', subjectType: 'ssh_credential', subjectId: row.id, data: { name: dto.name, username: dto.username, kind: dto.kind } });
     return this.mapCredential(row);
   }
@@ -58,7 +66,7 @@ export class SshService {
       const jump = t.jump ? (await resolveEndpoint(this.ds, this.vault, t.jump)).endpoint : undefined;
       return { host: t.address, port: t.port, jump };
     }
-    if (!dto.host) throw invalid([{ field: 'host', reason: 'give item, or host (and port)' }]);
+    if (!dto.host) throw invalidFields([{ field: 'host', zh: '请给出 item，或 host（及 port）', en: 'give item, or host (and port)' }]);
     return { host: dto.host, port: dto.port ?? 22, jump: undefined };
   }
 
@@ -89,7 +97,7 @@ export class SshService {
     try {
       presented = await scanHostKey(host, port, SCAN_TIMEOUT_MS, jump);
     } catch (err) {
-      throw new UnprocessableEntityException({ code: 'HOST_UNREACHABLE', message: `could not read the host key of ${host}:${port}: ${(err as Error).message}`, field: dto.item ? 'item' : 'host' });
+      throw unprocessable('HOST_UNREACHABLE', `无法读取 ${host}:${port} 的主机密钥`, `could not read the host key of ${host}:${port}: ${(err as Error).message}`, { field: dto.item ? 'item' : 'host' });
     }
     const pin = await this.pinned(host, port);
     return {
@@ -103,22 +111,22 @@ export class SshService {
 
   /** Pins a key: imported as a public key line, or accepted after a scan by the fingerprint the admin compared. */
   async accept(auth: Principal, dto: AcceptHostKeyDto) {
-    if (!!dto.publicKey === !!dto.fingerprint) throw invalid([{ field: 'publicKey', reason: 'give publicKey (import) or fingerprint (accept what a scan showed), one of them' }]);
+    if (!!dto.publicKey === !!dto.fingerprint) throw invalidFields([{ field: 'publicKey', zh: 'publicKey（导入）与 fingerprint（接受扫描结果）须且只须给一个', en: 'give publicKey (import) or fingerprint (accept what a scan showed), one of them' }]);
     const { host, port, jump } = await this.where(dto);
     let key;
     let source: 'import' | 'scan';
     if (dto.publicKey) {
       key = parseOpenSshPublicKey(dto.publicKey);
-      if (!key) throw invalid([{ field: 'publicKey', reason: 'publicKey must be an OpenSSH public key line such as `ssh-ed25519 AAAA…`' }]);
+      if (!key) throw invalidFields([{ field: 'publicKey', zh: 'publicKey 须为 OpenSSH 公钥行，如 `ssh-ed25519 AAAA…`', en: 'publicKey must be an OpenSSH public key line such as `ssh-ed25519 AAAA…`' }]);
       source = 'import';
     } else {
       try {
         key = await scanHostKey(host, port, SCAN_TIMEOUT_MS, jump);
       } catch (err) {
-        throw new UnprocessableEntityException({ code: 'HOST_UNREACHABLE', message: `could not read the host key of ${host}:${port}: ${(err as Error).message}`, field: 'host' });
+        throw unprocessable('HOST_UNREACHABLE', `无法读取 ${host}:${port} 的主机密钥`, `could not read the host key of ${host}:${port}: ${(err as Error).message}`, { field: 'host' });
       }
       if (key.fingerprint !== dto.fingerprint) {
-        throw new ConflictException({ code: 'HOST_KEY_MISMATCH', message: `${host}:${port} now presents ${key.fingerprint}, not the ${dto.fingerprint} you compared; scan again`, field: 'fingerprint' });
+        throw conflict('HOST_KEY_MISMATCH', `${host}:${port} 当前出示的是 ${key.fingerprint}，不是您核对的 ${dto.fingerprint}；请重新扫描`, `${host}:${port} now presents ${key.fingerprint}, not the ${dto.fingerprint} you compared; scan again`, { field: 'fingerprint' });
       }
       source = 'scan';
     }
@@ -126,7 +134,7 @@ export class SshService {
       const [old] = await tx.query(`SELECT * FROM ssh_host_keys WHERE host = $1 AND port = $2 AND state = 'accepted' FOR UPDATE`, [host, port]);
       if (old && old.fingerprint === key.fingerprint) return this.mapKey(old);
       if (old && !dto.replace) {
-        throw new ConflictException({ code: 'HOST_KEY_PINNED', message: `${host}:${port} already has the pinned key ${old.fingerprint}; set replace: true to replace it`, field: 'replace' });
+        throw conflict('HOST_KEY_PINNED', `${host}:${port} 已固定密钥 ${old.fingerprint}；如确需更换请设置 replace: true`, `${host}:${port} already has the pinned key ${old.fingerprint}; set replace: true to replace it`, { field: 'replace' });
       }
       if (old) await tx.query(`UPDATE ssh_host_keys SET state = 'revoked', revoked_at = now() WHERE id = $1`, [old.id]);
       const [row] = await tx.query(
@@ -151,7 +159,7 @@ export class SshService {
 
   async revoke(auth: Principal, id: string) {
     const [row] = await updateReturning(this.ds, `UPDATE ssh_host_keys SET state = 'revoked', revoked_at = now() WHERE id = $1 AND state = 'accepted' RETURNING *`, [id]);
-    if (!row) throw new NotFoundException({ code: 'NOT_FOUND', message: `no pinned host key ${id}`, field: 'id' });
+    if (!row) throw notFound('NOT_FOUND', `没有已固定的主机密钥 ${id}`, `no pinned host key ${id}`, { field: 'id' });
     await audit(this.ds, { actor: who(auth), action: 'host_key_revoked', subjectType: 'ssh_host_key', subjectId: id, data: { host: row.host, port: row.port, fingerprint: row.fingerprint } });
     return this.mapKey(row);
   }

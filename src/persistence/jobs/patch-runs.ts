@@ -26,11 +26,15 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export async function createPatchRun(ds: DataSource, request: PatchRunRequest, actor: RunActor, now: number, utcOffsetMinutes: number) {
   const targets = await resolveTargets(ds, request.targets);
   const [c] = await ds.query(`SELECT id, number, state, window_start, window_end FROM changes WHERE ${UUID.test(request.changeId) ? 'id = $1::uuid' : 'number = upper($1)'}`, [request.changeId]);
-  if (!c) throw new DomainError(DomainErrorCode.InvalidInput, `changeId: no change ${request.changeId}`, { field: 'changeId', reason: `no change ${request.changeId}` });
-  if (!['approved', 'implemented'].includes(c.state)) throw new DomainError(DomainErrorCode.IllegalTransition, `changeId: change ${c.number} is ${c.state}, not approved (S4)`, { field: 'changeId', state: c.state, allowedActions: [] });
+  if (!c) throw new DomainError(DomainErrorCode.InvalidInput, `changeId: no change ${request.changeId}`, { field: 'changeId', reason: `no change ${request.changeId}`, messageZh: `没有变更 ${request.changeId}` });
+  if (!['approved', 'implemented'].includes(c.state)) {
+    throw new DomainError(DomainErrorCode.IllegalTransition, `changeId: change ${c.number} is ${c.state}, not approved (S4)`, { field: 'changeId', state: c.state, allowedActions: [], messageZh: `变更 ${c.number} 尚未批准，不能推送补丁（S4）` });
+  }
   const windowStart = new Date(c.window_start).getTime();
   const windowEnd = new Date(c.window_end).getTime();
-  if (now > windowEnd) throw new DomainError(DomainErrorCode.IllegalTransition, `changeId: change ${c.number}'s window has closed (S4)`, { field: 'changeId', state: c.state, allowedActions: [] });
+  if (now > windowEnd) {
+    throw new DomainError(DomainErrorCode.IllegalTransition, `changeId: change ${c.number}'s window has closed (S4)`, { field: 'changeId', state: c.state, allowedActions: [], messageZh: `变更 ${c.number} 的窗口已结束（S4）` });
+  }
   const runId = randomUUID();
   const number = await allocateNumber(ds, 'JOB', now, utcOffsetMinutes);
   const workflowId = jobRunWorkflowId(number, runId).replace(/^job-/, 'patch-');

@@ -54,15 +54,16 @@ export async function linkedChange(ds: DataSource, ref: string | undefined, need
       throw new DomainError(DomainErrorCode.InvalidInput, 'changeId: this run can change production servers; link an approved change whose window is open (S4)', {
         field: 'changeId',
         reason: 'required: the template is not read-only and a target is production (S4)',
+        messageZh: '此作业会改动生产服务器：须关联一个已批准且窗口已开启的变更（S4）',
       });
     }
     return null;
   }
   const [c] = await ds.query(`SELECT id, number, state, window_start, window_end FROM changes WHERE ${UUID.test(ref) ? 'id = $1::uuid' : 'number = upper($1)'}`, [ref]);
-  if (!c) throw new DomainError(DomainErrorCode.InvalidInput, `changeId: no change ${ref}`, { field: 'changeId', reason: `no change ${ref}` });
+  if (!c) throw new DomainError(DomainErrorCode.InvalidInput, `changeId: no change ${ref}`, { field: 'changeId', reason: `no change ${ref}`, messageZh: `没有变更 ${ref}` });
   const change = { number: c.number, state: c.state, windowStart: new Date(c.window_start).getTime(), windowEnd: new Date(c.window_end).getTime() };
   const problem = changeProblem(change, now);
-  if (problem) throw new DomainError(DomainErrorCode.IllegalTransition, `changeId: ${problem} (S4)`, { field: 'changeId', state: c.state, allowedActions: [] });
+  if (problem) throw new DomainError(DomainErrorCode.IllegalTransition, `changeId: ${problem} (S4)`, { field: 'changeId', state: c.state, allowedActions: [], messageZh: `变更 ${c.number} 未批准或不在其窗口内，不能执行（S4）` });
   return { id: c.id, number: c.number, windowEnd: change.windowEnd };
 }
 
@@ -98,14 +99,19 @@ export async function insertRunHosts(ds: DataSource, runId: string, targets: Res
  */
 export async function createJobRun(ds: DataSource, request: JobRunRequest, actor: RunActor, now: number, utcOffsetMinutes: number, scheduleId: string | null = null): Promise<CreatedRun> {
   const [tpl] = await ds.query(`SELECT id, name, shell, current_version FROM job_templates WHERE ${UUID.test(request.templateId) ? 'id = $1::uuid' : 'name = $1'}`, [request.templateId]);
-  if (!tpl) throw new DomainError(DomainErrorCode.InvalidInput, `templateId: no job template ${request.templateId}`, { field: 'templateId', reason: `no job template ${request.templateId}` });
+  if (!tpl) throw new DomainError(DomainErrorCode.InvalidInput, `templateId: no job template ${request.templateId}`, { field: 'templateId', reason: `no job template ${request.templateId}`, messageZh: `没有作业模板 ${request.templateId}` });
   const version = request.templateVersion ?? tpl.current_version;
   const [ver] = await ds.query(`SELECT version, script_sha256, parameters, read_only FROM job_template_versions WHERE template_id = $1 AND version = $2`, [tpl.id, version]);
-  if (!ver) throw new DomainError(DomainErrorCode.InvalidInput, `templateVersion: ${tpl.name} has no version ${version}`, { field: 'templateVersion', reason: `no version ${version}` });
+  if (!ver) throw new DomainError(DomainErrorCode.InvalidInput, `templateVersion: ${tpl.name} has no version ${version}`, { field: 'templateVersion', reason: `no version ${version}`, messageZh: `模板 ${tpl.name} 没有第 ${version} 版` });
   const params = resolveParameters(ver.parameters as ParamSpec[], request.parameters ?? {});
   if (params.problems.length) {
     const first = params.problems[0];
-    throw new DomainError(DomainErrorCode.InvalidInput, params.problems.map((p) => `${p.field}: ${p.reason}`).join('; '), { field: first.field, reason: first.reason, problems: params.problems });
+    throw new DomainError(DomainErrorCode.InvalidInput, params.problems.map((p) => `${p.field}: ${p.reason}`).join('; '), {
+      field: first.field,
+      reason: params.problems.map((p) => `${p.field}: ${p.reason}`).join('; '),
+      problems: params.problems,
+      messageZh: `作业参数有误：${params.problems.map((p) => p.field).join('、')}`,
+    });
   }
   const targets = await resolveTargets(ds, request.targets);
   const production = targets.some((t) => t.production);

@@ -35,7 +35,8 @@ interface ServerRow {
 }
 
 function invalid(problems: FieldProblem[]): DomainError {
-  return new DomainError(DomainErrorCode.InvalidInput, problems.map((p) => `${p.field}: ${p.reason}`).join('; '), { field: problems[0].field, reason: problems[0].reason, problems });
+  const en = problems.map((p) => `${p.field}: ${p.reason}`).join('; ');
+  return new DomainError(DomainErrorCode.InvalidInput, en, { field: problems[0].field, reason: en, problems, messageZh: `作业目标有误：${problems.length} 处问题（${problems.map((p) => p.field).join('、')}）` });
 }
 
 async function findItem(ds: DataSource, ref: string): Promise<ServerRow | undefined> {
@@ -70,7 +71,7 @@ export async function resolveTargets(ds: DataSource, selector: TargetSelector, f
     if (problems.length) throw invalid(problems);
   } else if (selector.system !== undefined) {
     const system = await findItem(ds, selector.system);
-    if (!system) throw new DomainError(DomainErrorCode.NotFound, `no configuration item ${selector.system}`, { field: `${field}.system` });
+    if (!system) throw new DomainError(DomainErrorCode.NotFound, `no configuration item ${selector.system}`, { field: `${field}.system`, messageZh: `没有配置项 ${selector.system}` });
     rows = await ds.query(
       `WITH RECURSIVE down(id) AS (
          SELECT $1::uuid

@@ -7,6 +7,7 @@ import { IdempotencyAndSecrets1764310000000 } from './1764310000000-idempotency-
 import { ChangeScripts1764340000000 } from './1764340000000-change-scripts';
 import { UndeliverableAndEscalationShare1764340000001 } from './1764340000001-undeliverable-and-escalation-share';
 import { SshJobs1764600000000 } from './1764600000000-ssh-jobs';
+import { SshCredentialsInVault1764600000001 } from './1764600000001-ssh-credentials-in-vault';
 import { PmIntegrations1764900000000 } from './1764900000000-pm-integrations';
 
 /** Listed by hand so the compiled app and the tests run exactly the reviewed migrations, in order. */
@@ -20,5 +21,6 @@ export const MIGRATIONS = [
   ChangeScripts1764340000000,
   UndeliverableAndEscalationShare1764340000001,
   SshJobs1764600000000,
+  SshCredentialsInVault1764600000001,
   PmIntegrations1764900000000,
 ];
