@@ -187,7 +187,7 @@ describe('jobs over SSH', () => {
     const send = (b: unknown) =>
       fetch(`${p.baseUrl}/jobs/runs`, { method: 'POST', headers: { authorization: `Bearer ${engineer.token}`, 'content-type': 'application/json', 'idempotency-key': 'run-once-1' }, body: JSON.stringify(b) });
     const [a, b] = await Promise.all([send(body), send(body)]);
-    const [ja, jb] = [await a.json(), await b.json()];
+    const [ja, jb] = [(await a.json()) as any, (await b.json()) as any];
     expect([a.status, b.status]).toEqual([201, 201]);
     expect(ja.id).toBe(jb.id);
     const other = await send({ ...body, parameters: { greeting: 'twice' } });
