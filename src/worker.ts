@@ -6,11 +6,10 @@ import { createEscalationActivities } from './activities/escalation.activities';
 import { createIncidentActivities } from './activities/incident.activities';
 import { createJobActivities } from './activities/jobs.activities';
 import { createPatchActivities } from './activities/patch.activities';
-import { SecretVault, loadSecretKey } from './infra/secrets';
 import { createNotifyActivities } from './activities/notify.activities';
 import { createInterimIntake } from './activities/pm-platform/intake';
 import { createPmActivities } from './activities/pm-platform/pm.activities';
-import { loadSecretKey, readSecret } from './infra/secrets';
+import { SecretVault, loadSecretKey, readSecret } from './infra/secrets';
 import { ACK_LINK_SECRET, appSecret } from './infra/ack-links';
 import { createChannels } from './infra/notify-config';
 import { WardlineConfig, loadConfig, requireSetting } from './config';
@@ -36,11 +35,11 @@ export async function createWardlineWorker(
   const clientConnection = await Connection.connect({ address });
   const temporal = new Client({ connection: clientConnection, namespace: config.temporalNamespace });
   const utcOffsetMinutes = fixedOffsetOf(config.timeZone);
-  // Activities open SSH credentials by id from the shared vault; the secret never enters workflow history.
-  const vault = new SecretVault(dataSource, loadSecretKey({ configured: config.secretKey, dataDir: config.dataDir }));
   const templates = new TemplateRenderer(defaultTemplatesDir(), utcOffsetMinutes);
   // The vault's key (src/infra/secrets): activities open a PM platform's API key or HMAC secret by id, use it, forget it.
   const secretKey = loadSecretKey({ configured: config.secretKey, dataDir: config.dataDir });
+  // Activities open SSH credentials by id from the same vault; the secret never enters workflow history.
+  const vault = new SecretVault(dataSource, secretKey);
   const worker = await Worker.create({
     connection,
     namespace: config.temporalNamespace,
