@@ -230,10 +230,12 @@ describe('jobs over SSH', () => {
 
   it('pauses, resumes and cancels by Update; an illegal action is a 409 naming what is allowed', async () => {
     const slow = await p.call('POST', '/jobs/templates', engineer.token, { name: 'slow', shell: 'bash', readOnly: true, script: 'sleep 1; echo done', parameters: [] });
+    expect(slow.status).toBe(201);
     const res = await p.call('POST', '/jobs/runs', engineer.token, { templateId: slow.body.id, targets: { itemIds: ids }, batch: { size: 1 }, parallelism: 1 });
+    expect(res.status).toBe(201);
     const id = res.body.id;
     const illegal = await p.call('POST', `/jobs/runs/${id}/resume`, engineer.token, {});
-    expect(illegal.status).toBe(409);
+    expect({ status: illegal.status, body: illegal.status === 409 ? null : illegal.body }).toEqual({ status: 409, body: null });
     expect(illegal.body.allowedActions).toEqual(['pause', 'cancel']);
     const paused = await p.call('POST', `/jobs/runs/${id}/pause`, engineer.token, {});
     expect(paused.status).toBe(200);
