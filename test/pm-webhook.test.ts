@@ -141,6 +141,23 @@ describe('generic signed webhook platform (S15)', () => {
     expect(JSON.parse(calls[1].text)).toMatchObject({ eventId: `${n}:3`, action: 'status', status: '已取消' });
   });
 
+  it('documents both bodies in the OpenAPI page: the signed event in, the signed progress call out', async () => {
+    const doc = (await (await fetch(`${p.baseUrl}/docs-json`)).json()) as any;
+    const op = doc.paths['/integrations/{id}/webhook'].post;
+    expect(op.summary).toMatch(/^推送式平台.* \/ Signed events/);
+    expect(op.security ?? []).toEqual([]);
+    expect(op.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/PmWebhookEventDto');
+    expect(op.parameters.map((x: any) => x.name)).toContain('X-Wardline-Signature');
+    expect(Object.keys(op.responses).sort()).toEqual(['202', '400', '401', '404', '409']);
+    expect(op.description).toContain('#/components/schemas/PmProgressCallDto');
+    const call = doc.components.schemas.PmProgressCallDto;
+    expect(Object.keys(call.properties).sort()).toEqual(['action', 'comment', 'eventId', 'fields', 'itemId', 'link', 'sentAt', 'status']);
+    expect(doc.components.schemas.PmWebhookEventDto.required.sort()).toEqual(['eventId', 'item', 'sentAt']);
+    const create = doc.paths['/integrations'].post;
+    expect(create.parameters.map((x: any) => x.name)).toContain('Idempotency-Key');
+    expect(Object.keys(create.responses).sort()).toEqual(['201', '400', '401', '403', '409', '422']);
+  });
+
   it('keeps retrying progress the platform cannot take yet, and delivers each piece once it can', async () => {
     let failures = 0;
     platform.reply = (req) => (req.url.pathname === '/progress' && failures++ < 3 ? { status: 503, body: { error: 'maintenance' } } : { status: 200, body: {} });
