@@ -197,6 +197,13 @@ describe('grouping: one group, one incident', () => {
     expect(decideGroup(two, [resolved('a'), resolved('b')], ctx)).toMatchObject({ incident: 'signal', resolved: ['a', 'b'], allResolved: true });
   });
 
+  it('a group still firing with no live incident opens one on its next message (after a maintenance window, or a closed incident)', () => {
+    const suppressed: GroupSnapshot = { incident: null, allResolvedAt: null, alerts: [{ fingerprint: 'a', status: 'firing', startsAt: T }] };
+    expect(decideGroup(suppressed, [firing('a')], ctx)).toMatchObject({ incident: 'open', changes: [{ change: 'repeat' }], previousIncidentId: null });
+    expect(decideGroup({ ...suppressed, incident: { id: 'i1', state: 'closed' } }, [firing('a')], ctx)).toMatchObject({ incident: 'open', previousIncidentId: 'i1' });
+    expect(decideGroup({ ...suppressed, incident: { id: 'i1', state: 'resolved' } }, [firing('a')], ctx)).toMatchObject({ incident: 'none' });
+  });
+
   it('a firing message older than a stored resolution of the same occurrence is stale, not a new fire', () => {
     const quiet: GroupSnapshot = { incident: { id: 'i1', state: 'recovered' }, allResolvedAt: now - MINUTE_MS, alerts: [{ fingerprint: 'a', status: 'resolved', startsAt: T }] };
     expect(decideGroup(quiet, [firing('a')], ctx)).toMatchObject({ incident: 'none', changes: [{ change: 'stale' }] });

@@ -51,7 +51,7 @@ export type AlertChange =
   | 'stale';
 
 export type IncidentAction =
-  /** Open an incident for the group (none, or the last one is over and the group fires again). */
+  /** Open an incident for the group (none, or the last one is over while the group fires). */
   | 'open'
   /** Tell the group's incident what changed (alerts attached or resolved; its workflow decides what that means). */
   | 'signal'
@@ -111,5 +111,8 @@ export function decideGroup(group: GroupSnapshot, incoming: readonly IncomingAle
     return { ...decision, incident: 'signal' };
   }
   if (resolved.length > 0 && incident && !ENDED.includes(incident.state)) return { ...decision, incident: 'signal' };
+  // Still firing with no live incident: it fired during a maintenance window that has closed, or its incident was
+  // closed while the fault went on. The fault is there, so an incident is.
+  if (firingAfter && (!incident || ENDED.includes(incident.state))) return { ...decision, incident: 'open', previousIncidentId: incident?.id ?? null };
   return decision;
 }

@@ -47,7 +47,7 @@ export function ipOf(value: string): string | null {
   return IPV4.test(host) ? host : null;
 }
 
-function matches(rule: MappingRule, alert: NormalizedAlert): boolean {
+function matches(rule: MappingRule, alert: Pick<NormalizedAlert, 'source' | 'labels'>): boolean {
   if (!rule.enabled) return false;
   if (rule.sources.length && !rule.sources.includes(alert.source)) return false;
   for (const [label, pattern] of Object.entries(rule.match)) {
@@ -57,8 +57,8 @@ function matches(rule: MappingRule, alert: NormalizedAlert): boolean {
   return true;
 }
 
-/** The lookups to try for an alert, in rule order; each a question the CMDB answers with an item or nothing. */
-export function lookupsFor(alert: NormalizedAlert, rules: readonly MappingRule[]): Lookup[] {
+/** The lookups to try for an alert (or a forecast's series), in rule order; each a question the CMDB answers with an item or nothing. */
+export function lookupsFor(alert: Pick<NormalizedAlert, 'source' | 'labels'>, rules: readonly MappingRule[]): Lookup[] {
   const out: Lookup[] = [];
   for (const rule of [...rules].sort((a, b) => a.position - b.position)) {
     if (!matches(rule, alert)) continue;

@@ -6,6 +6,7 @@ import { Cmdb1764200000004 } from './1764200000004-cmdb';
 import { IdempotencyAndSecrets1764310000000 } from './1764310000000-idempotency-and-secrets';
 import { ChangeScripts1764340000000 } from './1764340000000-change-scripts';
 import { UndeliverableAndEscalationShare1764340000001 } from './1764340000001-undeliverable-and-escalation-share';
+import { AlertsAndPredictions1764500000000 } from './1764500000000-alerts-and-predictions';
 import { SshJobs1764600000000 } from './1764600000000-ssh-jobs';
 import { SshCredentialsInVault1764600000001 } from './1764600000001-ssh-credentials-in-vault';
 import { PmIntegrations1764900000000 } from './1764900000000-pm-integrations';
@@ -20,6 +21,7 @@ export const MIGRATIONS = [
   IdempotencyAndSecrets1764310000000,
   ChangeScripts1764340000000,
   UndeliverableAndEscalationShare1764340000001,
+  AlertsAndPredictions1764500000000,
   SshJobs1764600000000,
   SshCredentialsInVault1764600000001,
   PmIntegrations1764900000000,

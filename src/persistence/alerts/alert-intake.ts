@@ -1,0 +1,304 @@
+import { DataSource, EntityManager } from 'typeorm';
+import { NormalizedAlert, SEVERITY_LABELS, Severity } from '../../domain/alerts/alert';
+import { GroupDecision, GroupIncidentState, decideGroup } from '../../domain/alerts/group';
+import { MapCriticality, PriorityMap, priorityFor } from '../../domain/alerts/priority';
+import type { Channel } from '../../domain/incident';
+import type { Actor, Reporter } from '../../domain/incident-process';
+import type { Priority } from '../../domain/sla-policy';
+import type { AlertBrief, AlertGroupChange } from '../../shared/alert-messages';
+import { updateReturning } from '../sql';
+import { ImpactedSystem, MappedItem } from './mapping-store';
+
+/**
+ * Records a batch of one alert group's alerts (P3) in ONE transaction: the group row (locked, so concurrent webhooks of
+ * a group take turns), every alert's row with its counts and times, the alert list of its incident or of the change
+ * whose maintenance window covers it, and — through the gateway — the incident's opening or the signal that tells
+ * its workflow, as an outbox entry committed with the rest. Nothing here waits on Temporal; a retried or replayed
+ * webhook finds its alerts already recorded and opens nothing.
+ */
+
+/** The business system unmapped alerts open their triage incidents on (seeded by the alerts migration). */
+export const TRIAGE_SYSTEM_CODE = 'SYS-00';
+
+/** What the incident intake needs to open an alert group's incident (the shape src/intake's IncidentReport takes). */
+export interface AlertIncidentReport {
+  system: string;
+  title: string;
+  description: string;
+  reporter: Reporter;
+  priority: Priority;
+  channel: Channel;
+  reportedAt: number;
+  openedBy: Actor;
+  intakeKey: string;
+}
+
+/** The incident intake, inside the caller's transaction: open an incident, or queue a signal to its workflow. */
+export interface AlertIncidentGateway {
+  open(tx: EntityManager, report: AlertIncidentReport): Promise<{ incidentId: string; number: string }>;
+  signal(tx: EntityManager, workflowId: string, change: AlertGroupChange): Promise<void>;
+}
+
+export interface AlertGroupBatch {
+  key: string;
+  /** The mapping of the batch's first alert: it places a new group. */
+  mapped: MappedItem | null;
+  alerts: NormalizedAlert[];
+}
+
+export interface IntakeContext {
+  now: number;
+  flapWindowMs: number;
+  priorities: PriorityMap;
+  /** The integration user whose token posted the alerts. */
+  openedBy: Actor;
+  gateway: AlertIncidentGateway;
+}
+
+/**
+ * What one alert did: opened its group's incident, joined it (`attached`), fired again after the group had gone quiet
+ * (`refired`), was a repeat, resolved, was kept from opening an incident by a maintenance window (`suppressed`),
+ * was older than what Wardline knew (`stale`), or was only recorded (a resolution with no incident to tell).
+ */
+export type AlertOutcome = 'opened' | 'attached' | 'refired' | 'repeat' | 'resolved' | 'suppressed' | 'stale' | 'recorded';
+export const ALERT_OUTCOMES: readonly AlertOutcome[] = ['opened', 'attached', 'refired', 'repeat', 'resolved', 'suppressed', 'stale', 'recorded'];
+
+export interface GroupOutcome {
+  groupId: string;
+  groupKey: string;
+  incident: { id: string; number: string; action: 'opened' | 'signalled' | 'none' } | null;
+  /** Changes whose open maintenance window kept this batch from opening an incident. */
+  suppressedBy: string[];
+  /** Per alert of the batch, in order. */
+  outcomes: { fingerprint: string; outcome: AlertOutcome }[];
+}
+
+const SEVERITY_ORDER = (s: Severity) => ['critical', 'high', 'unknown', 'warning', 'info'].indexOf(s);
+function worst(severities: Severity[]): Severity {
+  return severities.reduce((a, b) => (SEVERITY_ORDER(b) < SEVERITY_ORDER(a) ? b : a), 'info' as Severity);
+}
+const date = (ms: number | null) => (ms === null ? null : new Date(ms));
+
+/**
+ * The approved changes whose window is open now and whose systems cover every business system the item's outage
+ * reaches (S4). An item no change touches, or one that also serves a system outside every open window, is not covered:
+ * its alerts open incidents as usual.
+ */
+export async function coveringChanges(db: DataSource | EntityManager, systems: readonly ImpactedSystem[], now: number): Promise<string[]> {
+  if (systems.length === 0) return [];
+  const rows: { id: string; system_id: string }[] = await db.query(
+    `SELECT id, system_id FROM changes
+      WHERE state IN ('approved', 'implemented') AND approved_revision IS NOT NULL
+        AND window_start <= $1 AND window_end > $1 AND system_id = ANY($2)
+      ORDER BY window_start, id`,
+    [new Date(now), systems.map((s) => s.systemId)],
+  );
+  const covered = new Set(rows.map((r) => r.system_id));
+  return systems.every((s) => covered.has(s.systemId)) ? rows.map((r) => r.id) : [];
+}
+
+function brief(alertId: string, a: NormalizedAlert): AlertBrief {
+  return { alertId, fingerprint: a.fingerprint, alertname: a.alertname, summary: a.summary, severity: a.severity, startsAt: a.startsAt, endsAt: a.endsAt };
+}
+
+/** The incident's description: what fired, where, and what it reaches; zh-CN first. */
+function describe(batch: AlertGroupBatch, system: ImpactedSystem | null): string {
+  const lines: string[] = [];
+  const m = batch.mapped;
+  lines.push(m ? `配置项 / item: ${m.type}:${m.name} (${m.displayName})` : '未能对应到配置项，请调度员分派 / mapped to no configuration item: a dispatcher must triage it');
+  if (m && m.systems.length) lines.push(`影响系统 / affected systems: ${m.systems.map((s) => `${s.code} ${s.displayName}`).join('，')}`);
+  else if (m && !system) lines.push('该配置项不支撑任何业务系统 / the item supports no business system');
+  for (const a of batch.alerts) {
+    const sev = SEVERITY_LABELS[a.severity];
+    lines.push(`- [${sev.zh} / ${sev.en}] ${a.summary}`);
+    const labels = Object.entries(a.labels)
+      .filter(([k]) => k !== 'alertname')
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ');
+    if (labels) lines.push(`  ${labels}`);
+    if (a.annotations.description) lines.push(`  ${a.annotations.description}`);
+  }
+  return lines.join('\n').slice(0, 5000);
+}
+
+const SOURCE_NAMES: Record<NormalizedAlert['source'], string> = {
+  alertmanager: 'Prometheus Alertmanager',
+  zabbix: 'Zabbix',
+  generic: '外部监控 / external monitoring',
+  prediction: 'Wardline 故障预判 / fault prediction',
+};
+
+export async function recordAlertGroup(ds: DataSource, batch: AlertGroupBatch, ctx: IntakeContext): Promise<GroupOutcome> {
+  const first = batch.alerts[0];
+  const system = batch.mapped?.systems[0] ?? null;
+  const criticality: MapCriticality = system?.criticality ?? 'unknown';
+  const severity = worst(batch.alerts.map((a) => a.severity));
+  return ds.transaction(async (tx) => {
+    const now = ctx.now;
+    // The upsert takes the group's row lock for this transaction: webhooks of one group take turns from here on.
+    const [g] = await updateReturning<{ id: string; incident_id: string | null; all_resolved_at: Date | null; previous_incident_ids: string[]; system_id: string | null }>(
+      tx,
+      `INSERT INTO alert_groups (group_key, source, alertname, item_id, system_id, mapped_by, severity, first_seen, last_seen)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+       ON CONFLICT (group_key) DO UPDATE SET last_seen = greatest(alert_groups.last_seen, EXCLUDED.last_seen), updated_at = now()
+       RETURNING id, incident_id, all_resolved_at, previous_incident_ids, system_id`,
+      [batch.key, first.source, first.alertname, batch.mapped?.itemId ?? null, system?.systemId ?? null, batch.mapped?.ruleId ?? null, severity, new Date(now)],
+    );
+    const stored: { id: string; fingerprint: string; status: 'firing' | 'resolved'; starts_at: Date }[] = await tx.query(
+      `SELECT id, fingerprint, status, starts_at FROM alerts WHERE group_id = $1`,
+      [g.id],
+    );
+    let incident: { id: string; state: GroupIncidentState; workflowId: string | null; number: string | null } | null = null;
+    if (g.incident_id) {
+      const [row] = await tx.query(`SELECT state, workflow_id, number FROM incidents WHERE id = $1`, [g.incident_id]);
+      incident = { id: g.incident_id, state: (row?.state ?? 'opening') as GroupIncidentState, workflowId: row?.workflow_id ?? null, number: row?.number ?? null };
+    }
+    // One message may carry an alert twice (a sender's bug, a replay inside a batch): the last word counts.
+    const incoming = [...new Map(batch.alerts.map((a) => [a.fingerprint, a])).values()];
+    const decision: GroupDecision = decideGroup(
+      {
+        incident: incident ? { id: incident.id, state: incident.state } : null,
+        allResolvedAt: g.all_resolved_at ? g.all_resolved_at.getTime() : null,
+        alerts: stored.map((s) => ({ fingerprint: s.fingerprint, status: s.status, startsAt: s.starts_at.getTime() })),
+      },
+      incoming.map((a) => ({ fingerprint: a.fingerprint, status: a.status, startsAt: a.startsAt })),
+      { now, flapWindowMs: ctx.flapWindowMs },
+    );
+    const changeOf = new Map(decision.changes.map((c) => [c.fingerprint, c.change]));
+
+    // Every alert's row: counts and times move forward; a stale message only counts as received.
+    const alertIds = new Map<string, string>();
+    for (const a of incoming) {
+      const change = changeOf.get(a.fingerprint)!;
+      if (change === 'stale') {
+        const [row] = await updateReturning<{ id: string }>(
+          tx,
+          `UPDATE alerts SET receipts = receipts + 1, last_seen = greatest(last_seen, $3) WHERE group_id = $1 AND fingerprint = $2 RETURNING id`,
+          [g.id, a.fingerprint, new Date(now)],
+        );
+        if (row) alertIds.set(a.fingerprint, row.id);
+        continue;
+      }
+      const [row] = await tx.query(
+        `INSERT INTO alerts (group_id, source, fingerprint, alertname, status, severity, raw_severity, summary, labels, annotations, item_id,
+                             starts_at, ends_at, first_seen, last_seen, receipts, fires)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, 1, $15)
+         ON CONFLICT (group_id, fingerprint) DO UPDATE SET
+           status = EXCLUDED.status, severity = EXCLUDED.severity, raw_severity = EXCLUDED.raw_severity, summary = EXCLUDED.summary,
+           labels = EXCLUDED.labels, annotations = EXCLUDED.annotations, starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at,
+           last_seen = EXCLUDED.last_seen, receipts = alerts.receipts + 1, fires = alerts.fires + EXCLUDED.fires
+         RETURNING id`,
+        [
+          g.id,
+          a.source,
+          a.fingerprint,
+          a.alertname,
+          a.status,
+          a.severity,
+          a.rawSeverity,
+          a.summary,
+          JSON.stringify(a.labels),
+          JSON.stringify(a.annotations),
+          batch.mapped?.itemId ?? null,
+          new Date(a.startsAt),
+          date(a.endsAt),
+          new Date(now),
+          change === 'fired' || change === 'resolved_unseen' ? 1 : 0,
+        ],
+      );
+      alertIds.set(a.fingerprint, row.id);
+    }
+
+    // Maintenance only keeps an incident from opening; an incident already open keeps hearing about its alerts.
+    const maintenance = decision.incident === 'open' ? await coveringChanges(tx, batch.mapped?.systems ?? [], now) : [];
+    let action: 'opened' | 'signalled' | 'none' = 'none';
+    let attachTo: { incidentId: string } | { changeIds: string[] } | null = incident && decision.incident !== 'open' ? { incidentId: incident.id } : null;
+    if (decision.incident === 'open' && maintenance.length > 0) {
+      attachTo = { changeIds: maintenance };
+    } else if (decision.incident === 'open') {
+      const episode = g.previous_incident_ids.length + (g.incident_id ? 1 : 0);
+      const firing = incoming.filter((a) => a.status === 'firing');
+      const opened = await ctx.gateway.open(tx, {
+        system: system?.systemId ?? TRIAGE_SYSTEM_CODE,
+        title: `${system ? '' : '【待分派】'}${(firing[0] ?? first).summary}`.slice(0, 200),
+        description: describe({ ...batch, alerts: firing.length ? firing : batch.alerts }, system),
+        reporter: { name: SOURCE_NAMES[first.source], department: '监控告警 / monitoring', phone: null },
+        priority: priorityFor(ctx.priorities, worst(incoming.filter((a) => a.status === 'firing').map((a) => a.severity)), criticality),
+        channel: 'alert',
+        reportedAt: now,
+        openedBy: ctx.openedBy,
+        intakeKey: `alert-group:${g.id}:${episode}`,
+      });
+      await tx.query(
+        `UPDATE alert_groups SET incident_id = $2, previous_incident_ids = CASE WHEN incident_id IS NULL THEN previous_incident_ids ELSE previous_incident_ids || incident_id END,
+                priority = $3 WHERE id = $1`,
+        [g.id, opened.incidentId, priorityFor(ctx.priorities, severity, criticality)],
+      );
+      incident = { id: opened.incidentId, state: 'opening', workflowId: null, number: opened.number };
+      attachTo = { incidentId: opened.incidentId };
+      action = 'opened';
+    } else if (decision.incident === 'signal' && incident) {
+      if (!incident.workflowId) {
+        const [row] = await tx.query(`SELECT workflow_id, number FROM incidents WHERE id = $1`, [incident.id]);
+        incident = { ...incident, workflowId: row?.workflow_id ?? null, number: row?.number ?? null };
+      }
+      if (incident.workflowId) {
+        const byFingerprint = new Map(incoming.map((a) => [a.fingerprint, a]));
+        await ctx.gateway.signal(tx, incident.workflowId, {
+          groupId: g.id,
+          at: now,
+          fired: decision.fired.map((f) => brief(alertIds.get(f)!, byFingerprint.get(f)!)),
+          resolved: decision.resolved.map((f) => brief(alertIds.get(f)!, byFingerprint.get(f)!)),
+          allResolved: decision.allResolved,
+        });
+        action = 'signalled';
+      }
+    }
+
+    // The alert list of the incident (or of the covering changes): first and last seen, receipts, fires.
+    for (const a of incoming) {
+      const change = changeOf.get(a.fingerprint)!;
+      const alertId = alertIds.get(a.fingerprint);
+      if (!alertId || !attachTo || change === 'stale') continue;
+      const fires = change === 'fired' ? 1 : 0;
+      const targets: [string | null, string | null][] = 'incidentId' in attachTo ? [[attachTo.incidentId, null]] : attachTo.changeIds.map((c) => [null, c]);
+      for (const [incidentId, changeId] of targets) {
+        await tx.query(
+          `INSERT INTO alert_attachments (alert_id, incident_id, change_id, first_seen, last_seen, receipts, fires, last_status)
+           VALUES ($1, $2, $3, $4, $4, 1, $5, $6)
+           ON CONFLICT (alert_id, ${incidentId ? 'incident_id' : 'change_id'}) DO UPDATE SET
+             last_seen = EXCLUDED.last_seen, receipts = alert_attachments.receipts + 1, fires = alert_attachments.fires + EXCLUDED.fires,
+             last_status = EXCLUDED.last_status`,
+          [alertId, incidentId, changeId, new Date(now), Math.max(fires, action === 'opened' && a.status === 'firing' ? 1 : 0), a.status],
+        );
+      }
+    }
+
+    const [{ firing }] = await tx.query(`SELECT count(*) FILTER (WHERE status = 'firing')::int AS firing FROM alerts WHERE group_id = $1`, [g.id]);
+    await tx.query(
+      `UPDATE alert_groups SET firing = $2,
+              all_resolved_at = CASE WHEN $2 = 0 THEN coalesce(all_resolved_at, $3) ELSE NULL END,
+              severity = $4, updated_at = now() WHERE id = $1`,
+      [g.id, firing, new Date(now), severity],
+    );
+
+    const outcomes = incoming.map((a) => ({ fingerprint: a.fingerprint, outcome: outcomeOf(changeOf.get(a.fingerprint)!, action, maintenance.length > 0, decision) }));
+    return {
+      groupId: g.id,
+      groupKey: batch.key,
+      incident: incident && (action !== 'none' || attachTo) ? { id: incident.id, number: incident.number ?? '', action } : null,
+      suppressedBy: maintenance,
+      outcomes,
+    };
+  });
+}
+
+function outcomeOf(change: string, action: 'opened' | 'signalled' | 'none', suppressed: boolean, d: GroupDecision): AlertOutcome {
+  if (change === 'stale') return 'stale';
+  if (suppressed) return 'suppressed';
+  if (action === 'opened') return 'opened';
+  if (change === 'fired') return d.refired ? 'refired' : 'attached';
+  if (change === 'resolved') return action === 'signalled' ? 'resolved' : 'recorded';
+  if (change === 'resolved_unseen') return 'recorded';
+  return 'repeat';
+}
