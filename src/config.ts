@@ -1,4 +1,5 @@
 import { invalidInput } from './domain/errors';
+import { MonitoringConfig, loadMonitoringConfig } from './infra/monitoring-config';
 import { NotifyConfig, loadNotifyConfig } from './infra/notify-config';
 import { DEFAULT_TASK_QUEUE } from './shared/task-queues';
 import { LOCALES, Locale } from './shared/labels';
@@ -21,6 +22,7 @@ export interface WardlineConfig {
   notify: NotifyConfig;
   /** S15: retries of one progress delivery to a project-management platform within a poll round. */
   pm: { retryInitialMs: number; retryMaxMs: number; retryAttempts: number };
+  monitoring: MonitoringConfig;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): WardlineConfig {
@@ -46,6 +48,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WardlineConfig
       retryMaxMs: positive(env.WARDLINE_PM_RETRY_MAX_MS, 60_000, 'WARDLINE_PM_RETRY_MAX_MS'),
       retryAttempts: positive(env.WARDLINE_PM_RETRY_ATTEMPTS, 5, 'WARDLINE_PM_RETRY_ATTEMPTS'),
     },
+    monitoring: loadMonitoringConfig(env),
   };
 }
 

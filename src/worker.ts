@@ -1,8 +1,11 @@
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { DataSource } from 'typeorm';
 import { Client, Connection } from '@temporalio/client';
 import { createChangeActivities } from './activities/change.activities';
 import { createEscalationActivities } from './activities/escalation.activities';
+import { createForecastActivities } from './activities/forecast.activities';
+import { ensureForecastSchedule, forecastSettingsOf } from './infra/forecast-schedule';
+import { prometheusOf } from './infra/monitoring-config';
 import { createIncidentActivities } from './activities/incident.activities';
 import { createJobActivities } from './activities/jobs.activities';
 import { createPatchActivities } from './activities/patch.activities';
@@ -53,6 +56,7 @@ export async function createWardlineWorker(
       ...createChangeActivities({ dataSource }),
       ...createJobActivities({ dataSource, vault, utcOffsetMinutes }),
       ...createPatchActivities({ dataSource, vault }),
+      ...createForecastActivities({ dataSource, prometheus: prometheusOf(config) }),
       ...createNotifyActivities({
         dataSource,
         templates,
@@ -88,9 +92,20 @@ export async function createWardlineWorker(
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  // Temporal's SDK metrics (workflow and activity task latency) for Prometheus; must precede the first connection.
+  if (config.monitoring.workerMetricsAddress) {
+    Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: config.monitoring.workerMetricsAddress, useSecondsForDurations: true, unitSuffix: true, countersTotalSuffix: true } } } });
+  }
   const handle = await createWardlineWorker(config, { workflowBundlePath: process.env.WARDLINE_WORKFLOW_BUNDLE });
   const bundle = process.env.WARDLINE_WORKFLOW_BUNDLE;
   console.log(`wardline worker polling task queue "${config.taskQueue}" on ${config.temporalAddress}${bundle ? ` (workflows from the bundle ${bundle})` : ''}`);
+  if (config.monitoring.prometheusUrl) {
+    const connection = await Connection.connect({ address: requireSetting(config.temporalAddress, 'TEMPORAL_ADDRESS') });
+    const client = new Client({ connection, namespace: config.temporalNamespace });
+    await ensureForecastSchedule(client, { taskQueue: config.taskQueue, everyMs: config.monitoring.forecast.everyMs, settings: forecastSettingsOf(config) });
+    await connection.close();
+    console.log(`forecasts every ${config.monitoring.forecast.everyMs / 60_000} min from ${config.monitoring.prometheusUrl}`);
+  }
   // The Temporal runtime shuts the worker down gracefully on SIGINT/SIGTERM; run() then resolves.
   await handle.run();
   await handle.close();

@@ -44,6 +44,10 @@ import { SshController } from './ssh/ssh.controller';
 import { SECRET_VAULT, SshService } from './ssh/ssh.service';
 import { IntegrationsController } from './integrations/integrations.controller';
 import { IntegrationsService } from './integrations/integrations.service';
+import { MetricsController } from './monitoring/metrics.controller';
+import { MetricsService } from './monitoring/metrics.service';
+import { ItemMetricsController, PredictionsController } from './monitoring/monitoring.controller';
+import { MonitoringService } from './monitoring/monitoring.service';
 
 export interface AppDeps {
   config: WardlineConfig;
@@ -83,6 +87,9 @@ export class AppModule {
         JobsController,
         IntegrationsController,
         PatchController,
+        MetricsController,
+        PredictionsController,
+        ItemMetricsController,
       ],
       providers: [
         { provide: CONFIG, useValue: deps.config },
@@ -109,6 +116,8 @@ export class AppModule {
         SshService,
         JobsService,
         IntegrationsService,
+        MetricsService,
+        MonitoringService,
       ],
     };
   }

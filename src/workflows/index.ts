@@ -7,3 +7,4 @@ export { jobRunWorkflow } from './job-run.workflow';
 export { scheduledJobWorkflow } from './scheduled-job.workflow';
 export { pmIntegrationWorkflow } from './pm-integration.workflow';
 export { patchRunWorkflow } from './patch-run.workflow';
+export { forecastWorkflow } from './forecast.workflow';

@@ -1,0 +1,138 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { ScheduleHandle } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+import { HOUR_MS } from '../src/domain/time';
+import { loadConfig } from '../src/config';
+import { ensureForecastSchedule, forecastSettingsOf } from '../src/infra/forecast-schedule';
+import { waitFor } from '../src/infra/net';
+import { RunningMonitoring, TestExporter, startMonitoring, startTestExporter } from './support/monitoring';
+import { TestPlatform, TestUser, startPlatform } from './support/platform';
+
+/**
+ * Fault prediction on the real Prometheus (P2): a filesystem that fills at a steady pace is scraped each second, the
+ * Temporal Schedule's run fits it, and the forecast's time to full is within 10 % of the truth; a flat filesystem
+ * predicts nothing. The series come back through GET /cmdb/items/:ref/metrics.
+ */
+describe('fault prediction from a real Prometheus', () => {
+  let exporter: TestExporter;
+  let monitoring: RunningMonitoring;
+  let p: TestPlatform;
+  let engineer: TestUser;
+  let schedule: ScheduleHandle | null = null;
+
+  // /pacs: 50 GB free at t0, losing 10 MB a second: full at t0 + 5000 s (inside the 72 h horizon). /archive: flat.
+  const t0 = Date.now();
+  const A0 = 50e9;
+  const RATE = 10e6;
+  const fullAt = t0 + (A0 / RATE) * 1000;
+  const FLAT = 80e9;
+
+  beforeAll(async () => {
+    exporter = await startTestExporter();
+    const avail = exporter.gauge('node_filesystem_avail_bytes', ['device', 'fstype', 'mountpoint']);
+    const size = exporter.gauge('node_filesystem_size_bytes', ['device', 'fstype', 'mountpoint']);
+    const pacs = { device: '/dev/vdb1', fstype: 'xfs', mountpoint: '/pacs' };
+    const archive = { device: '/dev/vdc1', fstype: 'xfs', mountpoint: '/archive' };
+    avail.set(pacs, () => A0 - RATE * ((Date.now() - t0) / 1000));
+    size.set(pacs, 100e9);
+    avail.set(archive, FLAT);
+    size.set(archive, 100e9);
+    monitoring = await startMonitoring({ jobs: { node: [{ targets: [exporter.target], labels: { wardline_ci: 'server:pacs-store-01' } }] } });
+    const base = loadConfig({});
+    p = await startPlatform({ config: { monitoring: { ...base.monitoring, prometheusUrl: monitoring.prometheusUrl } } });
+    engineer = await p.user(['engineer'], '存储工程师');
+    const server = await p.call('POST', '/cmdb/items', engineer.token, {
+      type: 'server',
+      name: 'pacs-store-01',
+      displayName: 'PACS 存储服务器',
+      criticality: 'high',
+      attributes: { os: 'Linux', ip: '10.20.3.21' },
+    });
+    expect(server.status).toBe(201);
+    expect((await p.call('POST', '/cmdb/relations', engineer.token, { type: 'runs_on', sourceId: 'SYS-11', targetId: server.body.id })).status).toBe(201);
+    // Enough history for a fit: about 20 samples a second apart.
+    await waitFor(
+      '20 s of scraped samples',
+      async () => {
+        const [r] = await monitoring.query('count_over_time(node_filesystem_avail_bytes{mountpoint="/pacs"}[1m])');
+        if (!r || Number(r.value[1]) < 20) throw new Error(`samples: ${r?.value[1] ?? 0}`);
+      },
+      60_000,
+    );
+  }, 180_000);
+
+  afterAll(async () => {
+    await schedule?.delete().catch(() => undefined);
+    await p?.stop();
+    await monitoring?.stop();
+    await exporter?.close();
+  });
+
+  it('a Temporal Schedule runs the forecast; the filling disk’s time to full is within 10 % of the truth, the flat one predicts nothing', async () => {
+    const settings = { ...forecastSettingsOf(p.config), windowMs: 60_000, stepMs: 1000 };
+    schedule = await ensureForecastSchedule(p.temporal, { scheduleId: `forecast-test-${randomUUID()}`, taskQueue: p.config.taskQueue, everyMs: HOUR_MS, settings });
+    const described = await schedule.describe();
+    expect(described.spec.intervals).toEqual([expect.objectContaining({ every: HOUR_MS })]);
+    expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: 'forecastWorkflow' });
+    await schedule.trigger();
+
+    const res = await waitFor(
+      'predictions',
+      async () => {
+        const r = await p.call('GET', '/predictions', engineer.token);
+        if (r.status !== 200 || r.body.items.flatMap((i: any) => i.forecasts).length < 2) throw new Error(JSON.stringify(r.body));
+        return r;
+      },
+      60_000,
+    );
+    expect(res.body.horizonHours).toBe(72);
+    const forecasts = res.body.items.flatMap((i: any) => i.forecasts.map((f: any) => ({ ...f, item: i.item, system: i.system })));
+    expect(forecasts).toHaveLength(2);
+    const pacs = forecasts.find((f: any) => f.labels.mountpoint === '/pacs');
+    const archive = forecasts.find((f: any) => f.labels.mountpoint === '/archive');
+
+    expect(pacs).toMatchObject({ kind: 'filesystem_fill', outcome: 'trend', withinHorizon: true, method: 'least_squares', limit: 0 });
+    expect(pacs.item).toMatchObject({ type: 'server', name: 'pacs-store-01' });
+    expect(pacs.system).toMatchObject({ code: 'SYS-11' });
+    const computedAt = Date.parse(pacs.computedAt);
+    const truthHours = (fullAt - computedAt) / HOUR_MS;
+    expect(truthHours).toBeGreaterThan(1);
+    expect(Math.abs(pacs.timeToExhaustionHours - truthHours) / truthHours).toBeLessThan(0.1);
+    expect(pacs.confidence).toBeGreaterThan(0.9);
+    expect(pacs.fit.samples).toBeGreaterThanOrEqual(20);
+    expect(pacs.fit.slopePerHour / (-RATE * 3600)).toBeCloseTo(1, 1);
+    expect(Date.parse(pacs.earliest)).toBeLessThanOrEqual(Date.parse(pacs.exhaustionAt));
+
+    expect(archive).toMatchObject({ kind: 'filesystem_fill', outcome: 'no_trend', withinHorizon: false, exhaustionAt: null, timeToExhaustionHours: null });
+
+    const inside = await p.call('GET', '/predictions?withinHorizon=true&item=server:pacs-store-01', engineer.token);
+    expect(inside.body.items).toHaveLength(1);
+    expect(inside.body.items[0].forecasts.map((f: any) => f.labels.mountpoint)).toEqual(['/pacs']);
+    expect((await p.call('GET', '/predictions?kind=disk', engineer.token)).body.errors[0].field).toBe('kind');
+    expect((await p.call('GET', '/predictions?item=server:nope', engineer.token)).status).toBe(404);
+  });
+
+  it('GET /cmdb/items/:ref/metrics draws the item’s series from Prometheus, and names the field of a bad range', async () => {
+    const to = new Date().toISOString();
+    const from = new Date(Date.now() - 30_000).toISOString();
+    const res = await p.call('GET', `/cmdb/items/server:pacs-store-01/metrics?from=${from}&to=${to}&step=1`, engineer.token);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ item: { type: 'server', name: 'pacs-store-01' }, stepSeconds: 1 });
+    expect(res.body.selectors).toEqual(['wardline_ci="server:pacs-store-01"', 'instance=~"10\\\\.20\\\\.3\\\\.21(:[0-9]+)?"']);
+    const avail = res.body.series.filter((s: any) => s.key === 'filesystem_avail_bytes');
+    expect(avail.map((s: any) => s.metric.mountpoint).sort()).toEqual(['/archive', '/pacs']);
+    const pacs = avail.find((s: any) => s.metric.mountpoint === '/pacs');
+    expect(pacs.points.length).toBeGreaterThanOrEqual(15);
+    // The disk fills: later points hold less.
+    expect(pacs.points[pacs.points.length - 1][1]).toBeLessThan(pacs.points[0][1]);
+    expect(res.body.series.find((s: any) => s.key === 'up').points.every((pt: any) => pt[1] === 1)).toBe(true);
+    expect(res.body.missing).toEqual(expect.arrayContaining(['cpu_busy_percent', 'memory_available_percent']));
+
+    const field = async (query: string) => (await p.call('GET', `/cmdb/items/server:pacs-store-01/metrics?${query}`, engineer.token)).body.errors?.[0]?.field;
+    expect(await field(`from=${to}&to=${from}`)).toBe('to');
+    expect(await field('step=0')).toBe('step');
+    expect(await field(`from=${encodeURIComponent('2026-01-01T00:00:00+08:00')}&to=${encodeURIComponent('2026-01-01T12:00:00+08:00')}&step=1`)).toBe('step');
+    expect(await field('from=yesterday')).toBe('from');
+    expect((await p.call('GET', '/cmdb/items/server:ghost/metrics', engineer.token)).status).toBe(404);
+  });
+});
