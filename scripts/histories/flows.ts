@@ -14,6 +14,7 @@ import { pmSignature } from '../../src/adapters/pm-platform';
 import type { TestPlatform, TestUser } from '../../test/support/platform';
 import { alwaysWorkingCalendar, incidentInput, shrunkPolicy, waitUntil } from '../../test/support/workflow-input';
 import { JOB_CASES } from './job-flows';
+import { MONITORING_CASES } from './monitoring-flows';
 
 /**
  * The representative flows `npm run histories:record` runs: every workflow type, through the paths people take
@@ -673,4 +674,5 @@ export const CASES: FlowCase[] = [
       return { 'pm-integration/webhook': integration.workflow.id };
     },
   },
+  ...MONITORING_CASES,
 ];

@@ -1,5 +1,5 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Server, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -16,7 +16,8 @@ import { freePort, waitFor } from '../../src/infra/net';
  * token file.
  */
 
-const ROOT = resolve(__dirname, '..', '..');
+// From test/support (jest) or dist/test/support (compiled scripts), the repository is two or three folders up.
+const ROOT = [resolve(__dirname, '..', '..'), resolve(__dirname, '..', '..', '..')].find((dir) => existsSync(join(dir, 'monitoring', 'prometheus.yml')))!;
 export const MONITORING_DIR = join(ROOT, 'monitoring');
 
 export interface MonitoringBinaries {
