@@ -88,7 +88,7 @@ describe('GET /metrics', () => {
   it('without a Prometheus configured, an item’s series answer 503 and there are no forecasts', async () => {
     const res = await p.call('GET', '/cmdb/items/SYS-11/metrics', dispatcher.token);
     expect(res.status).toBe(503);
-    expect(res.body.code).toBe('MONITORING_NOT_CONFIGURED');
+    expect(res.body).toMatchObject({ code: 'MONITORING_NOT_CONFIGURED', messageZh: expect.stringContaining('Prometheus'), messageEn: expect.stringContaining('WARDLINE_PROMETHEUS_URL') });
     expect((await p.call('GET', '/predictions', dispatcher.token)).body).toEqual({ horizonHours: 72, items: [] });
   });
 });

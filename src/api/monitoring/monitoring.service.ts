@@ -1,4 +1,4 @@
-import { BadGatewayException, BadRequestException, Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { MAX_POINTS, PrometheusError, PrometheusPort } from '../../adapters/monitoring/prometheus';
 import { FORECAST_LABELS } from '../../domain/forecast/forecast';
@@ -8,6 +8,7 @@ import { HOUR_MS, formatInZone } from '../../domain/time';
 import { prometheusOf } from '../../infra/monitoring-config';
 import { listPredictions } from '../../persistence/prediction-store';
 import { CmdbService } from '../cmdb/cmdb.service';
+import { ApiError, invalidFields } from '../common/errors';
 import { CLOCK, CONFIG, Clock, WardlineConfig } from '../common/tokens';
 import { CalendarService } from '../sla/calendar.service';
 import { ItemMetricsQuery, ListPredictionsQuery } from './monitoring.dto';
@@ -15,9 +16,7 @@ import { ItemMetricsQuery, ListPredictionsQuery } from './monitoring.dto';
 const DEFAULT_RANGE_MS = 6 * HOUR_MS;
 const MAX_RANGE_MS = 31 * 24 * HOUR_MS;
 
-function badField(field: string, zh: string, en: string): BadRequestException {
-  return new BadRequestException({ code: 'VALIDATION_FAILED', message: `${zh} / ${en}`, errors: [{ field, reasons: [`${zh} / ${en}`] }] });
-}
+const badField = (field: string, zh: string, en: string) => invalidFields([{ field, zh, en }]);
 
 /** Fault prediction and a configuration item's series (P2), read from the predictions table and the hospital's Prometheus. */
 @Injectable()
@@ -70,10 +69,7 @@ export class MonitoringService {
 
   private requirePrometheus(): PrometheusPort {
     if (!this.prometheus) {
-      throw new ServiceUnavailableException({
-        code: 'MONITORING_NOT_CONFIGURED',
-        message: '未配置 Prometheus（WARDLINE_PROMETHEUS_URL）/ no Prometheus configured (WARDLINE_PROMETHEUS_URL)',
-      });
+      throw new ApiError(503, 'MONITORING_NOT_CONFIGURED', { zh: '未配置 Prometheus（WARDLINE_PROMETHEUS_URL）', en: 'no Prometheus configured (WARDLINE_PROMETHEUS_URL)' });
     }
     return this.prometheus;
   }
@@ -117,7 +113,7 @@ export class MonitoringService {
         if (found === 0) missing.push(ks.key);
       }
     } catch (err) {
-      if (err instanceof PrometheusError) throw new BadGatewayException({ code: 'PROMETHEUS_UNAVAILABLE', message: `Prometheus 不可用 / Prometheus unavailable: ${err.message}` });
+      if (err instanceof PrometheusError) throw new ApiError(502, 'PROMETHEUS_UNAVAILABLE', { zh: 'Prometheus 没有应答', en: `Prometheus did not answer: ${err.message}` });
       throw err;
     }
     const { spec } = await this.calendars.current();
