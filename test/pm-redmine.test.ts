@@ -187,6 +187,7 @@ describe('working through the hospital’s Redmine, both ways (S15)', () => {
     const item = await linkOf(bugId);
     // The round running while the bug was filed may have missed it; the next one took it (and may have ended).
     expect((await poller.query(pmStatusQuery)).rounds - before).toBeLessThanOrEqual(2);
+    expect((await integration()).backlog).toMatchObject({ inbound: { more: false, waiting: 0 } });
     expect(item.record.kind).toBe('incident');
     incidentNumber = item.record.number;
     const incident = (await p.call('GET', `/incidents/${incidentNumber}`, dispatcher.token)).body;
@@ -250,10 +251,17 @@ describe('working through the hospital’s Redmine, both ways (S15)', () => {
     expect(item.record.kind).toBe('modification');
     const mod = (await p.call('GET', `/modifications/${item.record.number}`, dispatcher.token)).body;
     expect(mod).toMatchObject({ number: expect.stringMatching(/^MOD-/), type: 'improvement', title: '检查报告增加科室筛选', state: 'submitted' });
+    const opened = await wardlineJournals(featureId);
+    expect(opened).toHaveLength(1);
+    expect(opened[0].notes).toContain(`修改申请 ${item.record.number}：已登记`);
+    expect(opened[0].notes).toContain('交付时限');
+    // Its assessment in Wardline moves it in Redmine too.
+    const assessed = await p.call('POST', `/modifications/${item.record.number}/assess`, engineer.token, { feasible: true, effortDays: 2, schemaChange: false });
+    expect(assessed.status).toBe(200);
+    await waitUntil('In Progress in Redmine', async () => (await journals(featureId)).status.name === 'In Progress');
     const notes = await wardlineJournals(featureId);
-    expect(notes).toHaveLength(1);
-    expect(notes[0].notes).toContain(`修改申请 ${item.record.number}：已登记`);
-    expect(notes[0].notes).toContain('交付时限');
+    expect(notes).toHaveLength(2);
+    expect(notes[1].notes.split('\n')[0]).toBe(`【运维进展】修改申请 ${item.record.number}：已完成评估`);
   });
 
   it('cancels an incident the hospital rejects in Redmine, and takes a priority change as the command', async () => {
@@ -287,6 +295,29 @@ describe('working through the hospital’s Redmine, both ways (S15)', () => {
     const timeline = (await p.call('GET', `/incidents/${n}`, dispatcher.token)).body.timeline;
     expect(timeline.find((e: any) => e.type === 'comment' && e.note.includes('状态冲突'))).toBeDefined();
     expect((await p.call('GET', `/incidents/${n}`, dispatcher.token)).body.state).toBe('on_site');
+  });
+
+  it('a status changed on both sides: the hospital rejects a fault Wardline has just fixed; the fix stands, the conflict is shown', async () => {
+    const id = await fileIssue('Bug', '手麻系统无法打印麻醉单');
+    const item = await linkOf(id);
+    const n = item.record.number;
+    expect((await p.call('POST', `/incidents/${n}/arrive`, engineer.token, {})).status).toBe(200);
+    // Wardline resolves; the hospital marks the issue Rejected right after, whether or not Wardline's progress has
+    // reached Redmine yet (either order ends the same way).
+    const resolved = await p.call('POST', `/incidents/${n}/resolve`, engineer.token, { cause: '打印驱动丢失', fix: '重装驱动', category: 'system_error_fix' });
+    expect(resolved.status).toBe(200);
+    await hospitalWrites(id, { status_id: redmine.id('statuses', 'Rejected') });
+    const conflict = await waitUntil('the conflict shown', async () => (await integration()).conflicts.find((c: any) => c.externalId === String(id)), 60_000);
+    // Rejected means "cancel", which the process refuses for a resolved fault (S14: the hospital confirms or reopens it).
+    expect(conflict).toMatchObject({ platformStatus: 'Rejected', wardlineState: 'resolved', reason: 'refused', command: 'cancel', restoredStatus: 'Resolved' });
+    await waitUntil('Redmine back at Resolved, nothing pending', async () => {
+      const it = (await integration()).items.find((i: any) => i.externalId === String(id));
+      return (await journals(id)).status.name === 'Resolved' && it.syncState === 'synced' && it;
+    }, 60_000);
+    expect((await p.call('GET', `/incidents/${n}`, dispatcher.token)).body.state).toBe('resolved');
+    const texts = (await wardlineJournals(id)).map((j: any) => j.notes.split('\n')[0]);
+    expect(texts.filter((t: string) => t.startsWith('【状态冲突】'))).toHaveLength(1);
+    expect(texts.filter((t: string) => t.endsWith('已修复，请院方确认'))).toHaveLength(1);
   });
 
   it('delays progress while Redmine is down and delivers it exactly once when it is back', async () => {

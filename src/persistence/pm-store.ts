@@ -22,6 +22,7 @@ export interface PmIntegrationRow {
   active: boolean;
   cursor: Record<string, string | number | null> | null;
   inboundMore: boolean;
+  inboundWaiting: number | null;
   lastPollAt: Date | null;
   lastSuccessAt: Date | null;
   lastError: string | null;
@@ -48,7 +49,7 @@ export interface PmLinkRow {
 
 const INTEGRATION_COLUMNS = `id, name, kind, base_url AS "baseUrl", project, progress_url AS "progressUrl", secret_id AS "secretId", mapping,
   poll_interval_ms AS "pollIntervalMs", tolerance_ms AS "toleranceMs", user_id AS "userId", platform_user_id AS "platformUserId",
-  workflow_id AS "workflowId", active, cursor, inbound_more AS "inboundMore", last_poll_at AS "lastPollAt",
+  workflow_id AS "workflowId", active, cursor, inbound_more AS "inboundMore", inbound_waiting AS "inboundWaiting", last_poll_at AS "lastPollAt",
   last_success_at AS "lastSuccessAt", last_error AS "lastError", last_error_at AS "lastErrorAt", created_at AS "createdAt"`;
 
 const LINK_COLUMNS = `id, integration_id AS "integrationId", external_id AS "externalId", external_url AS "externalUrl", record_kind AS "recordKind",
@@ -65,11 +66,11 @@ export async function listIntegrations(db: Db): Promise<PmIntegrationRow[]> {
 }
 
 /** A poll that reached the platform: its cursor and whether more is waiting, and the error cleared. */
-export async function recordPoll(db: Db, id: string, cursor: unknown, more: boolean): Promise<void> {
+export async function recordPoll(db: Db, id: string, cursor: unknown, more: boolean, waiting: number | null): Promise<void> {
   await db.query(
-    `UPDATE pm_integrations SET cursor = $2, inbound_more = $3, last_poll_at = now(), last_success_at = now(), last_error = NULL,
+    `UPDATE pm_integrations SET cursor = $2, inbound_more = $3, inbound_waiting = $4, last_poll_at = now(), last_success_at = now(), last_error = NULL,
        last_error_at = NULL, updated_at = now() WHERE id = $1`,
-    [id, JSON.stringify(cursor), more],
+    [id, JSON.stringify(cursor), more, waiting],
   );
 }
 

@@ -116,7 +116,7 @@ export function createPmActivities(deps: PmActivityDeps) {
   const join = (m: { title: string; body: string }) => `${m.title}\n${m.body}`.trim();
 
   /** A hospital's status the process does not take: recorded, noted on the timeline, and the platform set back (S15 conflict rule). */
-  const conflict = async (integ: PmIntegrationRow, link: PmLinkRow, item: PmItem, step: Extract<InboundStep, { kind: 'status' }>, view: RecordView, decision: { reason: 'unmapped' | 'refused'; command: string | null; restore: string | null }) => {
+  const conflict = async (integ: PmIntegrationRow, link: PmLinkRow, step: Extract<InboundStep, { kind: 'status' }>, view: RecordView, decision: { reason: 'unmapped' | 'refused'; command: string | null; restore: string | null }) => {
     const text = join(
       t.render(locale, 'pm-conflict', {
         kindLabel: kindLabel(link.recordKind),
@@ -126,7 +126,7 @@ export function createPmActivities(deps: PmActivityDeps) {
         platformStatus: step.to,
         stateLabel: stateLabel(link.recordKind, view.state),
         commandLabel: decision.reason === 'refused' && decision.command ? (PM_COMMAND_LABELS[locale][decision.command] ?? decision.command) : null,
-        restore: decision.restore !== null && decision.restore !== item.status ? decision.restore : null,
+        restore: decision.restore,
       }),
     );
     await recordConflict(ds, {
@@ -142,15 +142,14 @@ export function createPmActivities(deps: PmActivityDeps) {
       restoredStatus: decision.restore,
     });
     await send(link, `pm:${link.id}:${step.journalId}:conflict`, { action: 'comment', actor: actorFor(integ, step), note: text, source: sourceOf(integ, link, step.journalId) });
-    if (decision.restore !== null && decision.restore !== item.status) {
-      await queueOutbox(ds, { integrationId: integ.id, linkId: link.id, key: conflictKey(link.recordNumber, step.journalId), kind: 'conflict', eventSeq: null, status: decision.restore, body: text, fields: {} });
-    }
+    // Always told on the platform too, even when its status already shows Wardline's again: the hospital sees why.
+    await queueOutbox(ds, { integrationId: integ.id, linkId: link.id, key: conflictKey(link.recordNumber, step.journalId), kind: 'conflict', eventSeq: null, status: decision.restore, body: text, fields: {} });
   };
 
   const actorFor = (integ: PmIntegrationRow, step: InboundStep) => ({ id: integ.userId, name: `${step.author.name}（${integ.name}）` });
   const sourceOf = (integ: PmIntegrationRow, link: PmLinkRow, journalId: string) => `pm-platform:${integ.name}:${link.externalId}#${journalId}`;
 
-  const applyStep = async (integ: PmIntegrationRow, link: PmLinkRow, item: PmItem, step: InboundStep) => {
+  const applyStep = async (integ: PmIntegrationRow, link: PmLinkRow, step: InboundStep) => {
     const actor = actorFor(integ, step);
     const id = `pm:${link.id}:${step.journalId}:${step.kind}`;
     if (step.kind === 'comment') {
@@ -182,10 +181,10 @@ export function createPmActivities(deps: PmActivityDeps) {
       if (await send(link, id, command)) return;
       // The process moved on between the look and the command: the same rule, on the state it has now.
       const now = await viewOf(link);
-      await conflict(integ, link, item, step, now, { reason: 'refused', command: decision.action, restore: outboundStatus(integ.mapping, link.recordKind, now.state) });
+      await conflict(integ, link, step, now, { reason: 'refused', command: decision.action, restore: outboundStatus(integ.mapping, link.recordKind, now.state) });
       return;
     }
-    await conflict(integ, link, item, step, view, decision);
+    await conflict(integ, link, step, view, decision);
   };
 
   const applyItem = async (integ: PmIntegrationRow, item: PmItem): Promise<boolean> => {
@@ -213,7 +212,7 @@ export function createPmActivities(deps: PmActivityDeps) {
     }
     const steps = inboundSteps(integ.mapping, link.recordKind, item.journals, integ.platformUserId, link.lastJournalId);
     for (const journalId of [...new Set(steps.map((s) => s.journalId))]) {
-      for (const step of steps.filter((s) => s.journalId === journalId)) await applyStep(integ, link, item, step);
+      for (const step of steps.filter((s) => s.journalId === journalId)) await applyStep(integ, link, step);
       await advanceJournal(ds, link.id, Number(journalId));
     }
     const last = item.journals.reduce((max, j) => Math.max(max, Number(j.id)), 0);
@@ -267,7 +266,7 @@ export function createPmActivities(deps: PmActivityDeps) {
         const platform = await platformOf(integ);
         const changes = await platform.listChanged(cursor, PM_POLL_PAGE);
         for (const item of changes.items) if (await applyItem(integ, item)) processed++;
-        await recordPoll(ds, integ.id, changes.cursor, changes.more);
+        await recordPoll(ds, integ.id, changes.cursor, changes.more, changes.waiting);
         return { cursor: changes.cursor, more: changes.more, processed, error: null, active: true };
       } catch (err) {
         if (!(err instanceof PmPlatformError)) {

@@ -51,6 +51,8 @@ export interface PmChanges {
   cursor: PmCursor;
   /** More changed items wait beyond this page. */
   more: boolean;
+  /** How many changed items wait beyond this page, when the platform says (Redmine's total_count). */
+  waiting: number | null;
 }
 
 /** One piece of progress, delivered at most once per key: a retry after an unclear failure finds the first. */

@@ -145,6 +145,7 @@ export class RedmineAdapter implements PmPlatform {
     const since = typeof cursor?.updatedOn === 'string' ? cursor.updatedOn : null;
     const found: RedmineIssue[] = [];
     let offset = 0;
+    let total = 0;
     let more = false;
     // Timestamps have whole seconds and the filter is >=: the last second is read again next time (harmless, since
     // applying a change is keyed), and pages go on while the page is all that same second, so it cannot stall.
@@ -160,6 +161,7 @@ export class RedmineAdapter implements PmPlatform {
       const { body } = await this.call<{ issues: RedmineIssue[]; total_count: number }>('GET', `/issues.json?${query.toString()}`);
       found.push(...body.issues);
       offset += body.issues.length;
+      total = body.total_count;
       if (body.issues.length === 0 || offset >= body.total_count) break;
       const last = found[found.length - 1].updated_on;
       if (found.length >= limit && last !== since) {
@@ -170,7 +172,7 @@ export class RedmineAdapter implements PmPlatform {
     const items: PmItem[] = [];
     for (const issue of found) items.push(await this.get(String(issue.id)));
     const newest = found.reduce<string | null>((max, i) => (max === null || Date.parse(i.updated_on) > Date.parse(max) ? i.updated_on : max), since);
-    return { items, cursor: { updatedOn: newest }, more };
+    return { items, cursor: { updatedOn: newest }, more, waiting: Math.max(0, total - offset) };
   }
 
   async get(externalId: string): Promise<PmItem> {

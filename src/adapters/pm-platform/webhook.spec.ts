@@ -75,7 +75,7 @@ describe('generic webhook platform: pushed events read like polled changes', () 
     expect(second).toMatchObject({ more: false, cursor: { seq: 3 } });
     expect(second.items.map((i) => i.externalId)).toEqual(['STORY-7']);
     const third = await platform.listChanged(second.cursor, 2);
-    expect(third).toEqual({ items: [], cursor: { seq: 3 }, more: false });
+    expect(third).toEqual({ items: [], cursor: { seq: 3 }, more: false, waiting: null });
   });
 
   it('reads one item from everything that arrived about it', async () => {

@@ -130,7 +130,8 @@ export class WebhookPlatform implements PmPlatform {
     const byItem = new Map<string, PmInboxRow[]>();
     for (const r of page) byItem.set(r.event.item.id, [...(byItem.get(r.event.item.id) ?? []), r]);
     const items = [...byItem.values()].map((events) => toItem(events));
-    return { items, cursor: { seq: page.length ? page[page.length - 1].seq : from }, more: rows.length > limit };
+    // The inbox is Wardline's own table: the API counts what waits there directly.
+    return { items, cursor: { seq: page.length ? page[page.length - 1].seq : from }, more: rows.length > limit, waiting: null };
   }
 
   async get(externalId: string): Promise<PmItem> {

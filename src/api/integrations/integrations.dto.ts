@@ -180,7 +180,7 @@ class LastErrorDto {
 
 class InboundBacklogDto {
   @ApiProperty({ description: '上次轮询后平台上还有未读完的变更 / more changes were waiting after the last poll' }) more!: boolean;
-  @ApiProperty({ nullable: true, description: '推送式平台：已收到未处理的事件数 / pushed events not yet applied (webhook platforms)' }) waiting!: number | null;
+  @ApiProperty({ nullable: true, description: '等待处理的变更数：推送式平台为已收到未处理的事件，Redmine 为上次轮询后剩余的事项 / changes waiting: pushed events not yet applied, or Redmine issues left after the last poll’s page' }) waiting!: number | null;
 }
 
 class OutboundBacklogDto {

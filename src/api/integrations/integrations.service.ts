@@ -170,7 +170,7 @@ export class IntegrationsService {
     const [inbound] =
       r.kind === 'webhook'
         ? await this.ds.query(`SELECT count(*)::int AS waiting FROM pm_inbox WHERE integration_id = $1 AND seq > $2`, [r.id, Number(r.cursor?.seq ?? 0)])
-        : [{ waiting: null }];
+        : [{ waiting: r.inboundWaiting }];
     let workflow: { id: string; status: string } = { id: r.workflowId, status: 'UNKNOWN' };
     try {
       const d = await this.temporal.workflow.getHandle(r.workflowId).describe();

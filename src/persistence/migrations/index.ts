@@ -10,6 +10,7 @@ import { AlertsAndPredictions1764500000000 } from './1764500000000-alerts-and-pr
 import { SshJobs1764600000000 } from './1764600000000-ssh-jobs';
 import { SshCredentialsInVault1764600000001 } from './1764600000001-ssh-credentials-in-vault';
 import { PmIntegrations1764900000000 } from './1764900000000-pm-integrations';
+import { PmInboundWaiting1764900000001 } from './1764900000001-pm-inbound-waiting';
 
 /** Listed by hand so the compiled app and the tests run exactly the reviewed migrations, in order. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   SshJobs1764600000000,
   SshCredentialsInVault1764600000001,
   PmIntegrations1764900000000,
+  PmInboundWaiting1764900000001,
 ];
