@@ -21,7 +21,8 @@ describe('health with a worker', () => {
   let engineer: TestUser;
   let now = at('2026-06-01T10:00:00+08:00');
 
-  const health = () => p.call('GET', '/health', engineer.token);
+  // The details (addresses, task queue) are for admins (issue 9); others see the status alone.
+  const health = () => p.call('GET', '/health', p.adminToken);
   const coverageNotes = () =>
     p.ds.query(`SELECT event, recipient_role, recipient_id, incident_id, title, body FROM notifications WHERE event = 'calendar_not_covered'`);
 
@@ -39,6 +40,14 @@ describe('health with a worker', () => {
   it('GET /health needs a token', async () => {
     expect((await p.call('GET', '/health')).status).toBe(401);
     expect((await p.call('GET', '/health', 'wl_not-a-token')).status).toBe(401);
+  });
+
+  it('shows a non-admin the status alone, never the Temporal address or the task queue', async () => {
+    await eventually(health, (r) => r.body.worker?.ok === true);
+    const res = await p.call('GET', '/health', engineer.token);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ok' });
+    expect(JSON.stringify(res.body)).not.toContain(p.config.temporalAddress!);
   });
 
   it('reports PostgreSQL, Temporal and the polling worker as ok; June 2026 is covered for 60 days', async () => {
@@ -94,7 +103,8 @@ describe('health without a worker', () => {
 
   it('says the worker is not ok and the platform is down, while PostgreSQL and Temporal are fine', async () => {
     const dispatcher = await p.user(['dispatcher']);
-    const res = await p.call('GET', '/health', dispatcher.token);
+    expect((await p.call('GET', '/health', dispatcher.token)).body).toEqual({ status: 'down' });
+    const res = await p.call('GET', '/health', p.adminToken);
     expect(res.status).toBe(200);
     expect(res.body.postgres.ok).toBe(true);
     expect(res.body.temporal.ok).toBe(true);

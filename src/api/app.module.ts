@@ -1,5 +1,7 @@
-import { DynamicModule, INestApplication, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, NestFactory } from '@nestjs/core';
+import { DynamicModule, INestApplication, Module, Type } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, ModulesContainer, NestFactory } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { installEdge } from './edge/edge';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -69,6 +71,8 @@ export class AppModule {
           dataSourceFactory: async () => deps.dataSource,
         }),
         TypeOrmModule.forFeature(ENTITIES),
+        // Rate limits of public and sign-in-like routes (@UseGuards(ThrottlerGuard) on them): per client address.
+        ThrottlerModule.forRoot({ throttlers: [{ ttl: 60_000, limit: 30 }], errorMessage: 'too many requests: retry in a minute' }),
       ],
       controllers: [
         HealthController,
@@ -125,13 +129,11 @@ export class AppModule {
 
 /** The HTTP app with validation, errors, and the OpenAPI page at /docs (JSON at /docs-json). */
 export async function createApp(deps: AppDeps, options: { logger?: false } = {}): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(deps), {
-    logger: options.logger ?? ['error', 'warn'],
-    // Signed webhooks (S15) are checked over the exact bytes received.
-    rawBody: true,
-  });
-  // CMDB imports carry a whole file in JSON (an .xlsx as base64 grows by a third); the default is 100 kB.
-  app.useBodyParser('json', { limit: '10mb' });
+  // Bodies are parsed by the edge (src/api/edge): token first, then a per-route size limit and a nesting limit;
+  // it keeps each JSON body's exact bytes as req.rawBody for signed webhooks (S15).
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(deps), { logger: options.logger ?? ['error', 'warn'], bodyParser: false });
+  const controllers = [...app.get(ModulesContainer).values()].flatMap((m) => [...m.controllers.values()].map((w) => w.metatype as Type<unknown>));
+  installEdge(app, { dataSource: deps.dataSource, controllers });
   app.useGlobalPipes(createValidationPipe());
   const document = SwaggerModule.createDocument(
     app,

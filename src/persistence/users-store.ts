@@ -29,7 +29,8 @@ export async function revokeToken(ds: DataSource, tokenId: string): Promise<bool
 
 /**
  * On first start there is no admin: create one with a token (WARDLINE_ADMIN_TOKEN when set, for automation).
- * Returns the token only when it was created now, so it is printed once.
+ * Returns the token only when Wardline generated it now, so it is printed once; a token that came from
+ * WARDLINE_ADMIN_TOKEN is never returned, so never printed into logs (issue 9).
  */
 export async function bootstrapAdmin(ds: DataSource, presetToken?: string): Promise<string | null> {
   return ds.transaction(async (tx) => {
@@ -40,6 +41,6 @@ export async function bootstrapAdmin(ds: DataSource, presetToken?: string): Prom
       `INSERT INTO users (username, display_name, roles) VALUES ('admin', '系统管理员', ARRAY['admin']) RETURNING id`,
     );
     const issued = await issueToken(tx, user.id, 'bootstrap', { token: presetToken });
-    return issued.token;
+    return presetToken ? null : issued.token;
   });
 }

@@ -28,29 +28,31 @@ export class AuthGuard implements CanActivate {
     const targets = [ctx.getHandler(), ctx.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const req = ctx.switchToHttp().getRequest<AuthedRequest>();
-    req.principal = await this.authenticate(req.headers.authorization);
+    // The edge already checked the token of a request with a body, before reading it (src/api/edge).
+    req.principal ??= await authenticateBearer(this.ds, req.headers.authorization);
     const allowed = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
     if (!allowed) throw forbidden('FORBIDDEN', '此接口未设置角色策略，一律拒绝', 'this route has no role policy');
     const roles = req.principal.roles;
     if (roles.includes('admin') || roles.some((r) => allowed.includes(r))) return true;
     throw forbidden('FORBIDDEN', `需要以下角色之一：${['admin', ...allowed].join('、')}；您的角色：${roles.join('、') || '无'}`, `needs one of the roles: ${['admin', ...allowed].join(', ')}; you have: ${roles.join(', ')}`);
   }
+}
 
-  private async authenticate(header: string | string[] | undefined): Promise<Principal> {
-    const value = Array.isArray(header) ? header[0] : header;
-    const match = /^Bearer\s+(\S+)$/i.exec(value ?? '');
-    if (!match) throw unauthorized('UNAUTHORIZED', '缺少令牌：请发送 Authorization: Bearer <令牌>', 'missing bearer token: send Authorization: Bearer <token>');
-    const rows: TokenRow[] = await this.ds.query(
-      `SELECT t.id AS token_id, u.id AS user_id, u.username, u.display_name, u.roles,
-              (t.last_used_at IS NULL OR t.last_used_at < now() - interval '5 minutes') AS stale
-         FROM api_tokens t JOIN users u ON u.id = t.user_id
-        WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now()) AND u.active`,
-      [hashToken(match[1])],
-    );
-    const row = rows[0];
-    if (!row) throw unauthorized('UNAUTHORIZED', '令牌无效、已过期或已吊销', 'invalid, expired or revoked token');
-    // Last use is kept to the nearest five minutes so reads do not turn into writes.
-    if (row.stale) await this.ds.query(`UPDATE api_tokens SET last_used_at = now() WHERE id = $1`, [row.token_id]);
-    return { tokenId: row.token_id, userId: row.user_id, username: row.username, displayName: row.display_name, roles: row.roles };
-  }
+/** The principal of `Authorization: Bearer <token>`, or a 401. */
+export async function authenticateBearer(ds: DataSource, header: string | string[] | undefined): Promise<Principal> {
+  const value = Array.isArray(header) ? header[0] : header;
+  const match = /^Bearer\s+(\S+)$/i.exec(value ?? '');
+  if (!match) throw unauthorized('UNAUTHORIZED', '缺少令牌：请发送 Authorization: Bearer <令牌>', 'missing bearer token: send Authorization: Bearer <token>');
+  const rows: TokenRow[] = await ds.query(
+    `SELECT t.id AS token_id, u.id AS user_id, u.username, u.display_name, u.roles,
+            (t.last_used_at IS NULL OR t.last_used_at < now() - interval '5 minutes') AS stale
+       FROM api_tokens t JOIN users u ON u.id = t.user_id
+      WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now()) AND u.active`,
+    [hashToken(match[1])],
+  );
+  const row = rows[0];
+  if (!row) throw unauthorized('UNAUTHORIZED', '令牌无效、已过期或已吊销', 'invalid, expired or revoked token');
+  // Last use is kept to the nearest five minutes so reads do not turn into writes.
+  if (row.stale) await ds.query(`UPDATE api_tokens SET last_used_at = now() WHERE id = $1`, [row.token_id]);
+  return { tokenId: row.token_id, userId: row.user_id, username: row.username, displayName: row.display_name, roles: row.roles };
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Header, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Allow, Public } from '../auth/decorators';
 import { Auth, Principal } from '../auth/principal';
@@ -7,6 +7,7 @@ import { EscalateDto, AcknowledgeDto, LinkAcknowledgeDto, ProgressDto } from './
 import { EscalationsService } from './escalations.service';
 import { Idempotent } from '../common/idempotency';
 import { ParseUuidPipe } from '../common/pipes';
+import { ThrottlerGuard } from '@nestjs/throttler';
 
 @ApiTags('escalations')
 @Controller()
@@ -51,6 +52,7 @@ export class EscalationsController {
   /** The page a one-time link opens: it needs no login; the signed token is the credential. */
   @Get('vendor-ack/:token')
   @Public()
+  @UseGuards(ThrottlerGuard)
   @Header('content-type', 'text/html; charset=utf-8')
   page(@Param('token') token: string) {
     return this.service.page(token);
@@ -58,6 +60,7 @@ export class EscalationsController {
 
   @Post('vendor-ack/:token')
   @Public()
+  @UseGuards(ThrottlerGuard)
   @HttpCode(200)
   acknowledgeByLink(@Param('token') token: string, @Body() dto: LinkAcknowledgeDto) {
     return this.service.acknowledgeByLink(token, dto);

@@ -5,6 +5,7 @@ import { temporal } from '@temporalio/proto';
 import { DataSource } from 'typeorm';
 import { Allow, Public } from '../auth/decorators';
 import { SIGNED_IN } from '../auth/roles';
+import { Auth, Principal } from '../auth/principal';
 import { CONFIG, TEMPORAL_CLIENT, WardlineConfig } from '../common/tokens';
 import { CalendarService } from '../sla/calendar.service';
 
@@ -38,10 +39,15 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** PostgreSQL, Temporal, the worker and the calendar's coverage of the next 60 days. */
+  /** PostgreSQL, Temporal, the worker and the calendar's coverage of the next 60 days; the details (addresses, queue) for admins only. */
   @Get()
   @Allow(...SIGNED_IN)
-  async health() {
+  async health(@Auth() auth: Principal) {
+    const full = await this.details();
+    return auth.roles.includes('admin') ? full : { status: full.status };
+  }
+
+  private async details() {
     const postgres = await probe(async () => {
       await this.ds.query('SELECT 1');
       return {};

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Allow } from '../auth/decorators';
 import { Auth, Principal } from '../auth/principal';
@@ -6,6 +6,7 @@ import { CreateTokenDto, CreateUserDto } from './users.dto';
 import { UsersService } from './users.service';
 import { Idempotent } from '../common/idempotency';
 import { ParseUuidPipe } from '../common/pipes';
+import { Throttle, ThrottlerGuard } from '@nestjs/throttler';
 
 @ApiTags('users')
 @Controller()
@@ -32,6 +33,8 @@ export class UsersController {
   }
 
   @Post('users/:id/tokens')
+  @UseGuards(ThrottlerGuard)
+  @Throttle({ default: { limit: 10, ttl: 60_000 } })
   @Idempotent()
   @Allow()
   createToken(@Auth() auth: Principal, @Param('id', ParseUuidPipe) id: string, @Body() dto: CreateTokenDto) {
