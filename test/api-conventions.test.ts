@@ -92,6 +92,7 @@ describe('shared API conventions: bilingual errors and Idempotency-Key', () => {
       expect(json.status).toBe(400);
       const body: any = await json.json();
       expectBilingual(body, 400);
+      expect(body.code).toBe('INVALID_JSON');
     });
 
     it('a domain rule refused by the workflow is a 409 in zh-CN first, with the state and the allowed actions', async () => {

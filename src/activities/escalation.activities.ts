@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import type { EscalationContact, EscalationLevel } from '../domain/escalation';
 import type { EscalationView } from '../shared/escalation-messages';
+import { projecting } from './projection-errors';
 
 export interface EscalationPlan {
   vendorId: string | null;
@@ -31,7 +32,7 @@ export function createEscalationActivities(deps: { dataSource: DataSource }) {
       const v = input.view;
       const seq = v.history.length + (v.endedAt ? 1 : 0);
       const date = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms));
-      await ds.query(
+      await projecting('projectEscalation', () => ds.query(
         `INSERT INTO escalations (id, incident_id, workflow_id, vendor_id, trigger, reason, status, level, started_at, acknowledged_at,
            acknowledged_by, promised_on_site_at, arrived_at, ended_at, projected_seq, history, share)
          VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)
@@ -59,7 +60,7 @@ export function createEscalationActivities(deps: { dataSource: DataSource }) {
           JSON.stringify(v.history),
           v.share ?? null,
         ],
-      );
+      ));
     },
   };
 }

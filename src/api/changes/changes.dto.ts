@@ -1,9 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Min } from 'class-validator';
 import { CHANGE_KINDS, CHANGE_STATES, ChangeKind, OBJECT_ACTIONS, OBJECT_TYPES, REVIEW_DECISIONS, RISKS, ReviewDecision, Risk } from '../../domain/change';
 import { SqlDialect } from '../../infra/sql-classifier';
-import { IsIsoInstant } from '../common/validation';
+import { IsIsoInstant, NestedObject, NestedObjects } from '../common/validation';
 
 const DIALECTS = ['oracle', 'sqlserver', 'mysql', 'postgresql'] as const;
 
@@ -22,7 +21,7 @@ export class RevisionDto {
   @ApiProperty({ enum: DIALECTS }) @IsIn(DIALECTS, { message: `dialect must be one of: ${DIALECTS.join(', ')}` }) dialect!: SqlDialect;
   @ApiProperty() @IsString() @Length(1, 200_000) forwardScript!: string;
   @ApiProperty() @IsString() @Length(0, 200_000) rollbackScript!: string;
-  @ApiProperty({ type: [AffectedObjectDto] }) @IsArray() @ArrayMaxSize(500) @ValidateNested({ each: true }) @Type(() => AffectedObjectDto) objects!: AffectedObjectDto[];
+  @ApiProperty({ type: [AffectedObjectDto] }) @ArrayMaxSize(500) @NestedObjects(() => AffectedObjectDto) objects!: AffectedObjectDto[];
   @ApiProperty({ enum: RISKS }) @IsIn(RISKS, { message: `risk must be one of: ${RISKS.join(', ')}` }) risk!: Risk;
 }
 
@@ -31,7 +30,7 @@ export class CreateChangeDto extends RevisionDto {
   @ApiProperty({ enum: CHANGE_KINDS }) @IsIn(CHANGE_KINDS, { message: `kind must be one of: ${CHANGE_KINDS.join(', ')}` }) kind!: ChangeKind;
   @ApiProperty() @IsString() @Length(1, 200) title!: string;
   @ApiProperty() @IsString() @Length(1, 5000) reason!: string;
-  @ApiProperty({ type: WindowDto }) @ValidateNested() @Type(() => WindowDto) window!: WindowDto;
+  @ApiProperty({ type: WindowDto }) @NestedObject(() => WindowDto) window!: WindowDto;
   @ApiPropertyOptional() @IsOptional() @IsUUID('all', { message: 'implementerId must be a user id (UUID)' }) implementerId?: string;
   @ApiPropertyOptional({ description: 'incident id or number' }) @IsOptional() @IsString() @Length(1, 64) linkedIncident?: string;
 }

@@ -18,6 +18,7 @@ import { Principal } from '../auth/principal';
 import { CreateItemDto, CreateRelationDto, ItemView, UpdateItemDto } from './cmdb.dto';
 import { isUuid } from '../common/refs';
 import { ApiError, conflict, invalidFields, notFoundRef, unprocessable } from '../common/errors';
+import { MAX_OFFSET } from '../common/dtos';
 
 type Db = DataSource | EntityManager;
 
@@ -234,7 +235,7 @@ export class CmdbService {
   async list(query: Record<string, unknown>) {
     const where: string[] = [];
     const params: unknown[] = [];
-    const problems: FieldProblem[] = [];
+    const problems: (FieldProblem & { reasonZh?: string })[] = [];
     const text = (key: string): string | undefined => (typeof query[key] === 'string' ? (query[key] as string) : undefined);
     const type = text('type');
     if (type !== undefined) {
@@ -265,8 +266,8 @@ export class CmdbService {
     }
     const limit = Number(text('limit') ?? 100);
     const offset = Number(text('offset') ?? 0);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) problems.push({ field: 'limit', reason: 'limit must be an integer from 1 to 1000' });
-    if (!Number.isInteger(offset) || offset < 0) problems.push({ field: 'offset', reason: 'offset must be a non-negative integer' });
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) problems.push({ field: 'limit', reason: 'limit must be an integer from 1 to 1000', reasonZh: 'limit 必须是 1–1000 的整数' });
+    if (!Number.isInteger(offset) || offset < 0 || offset > MAX_OFFSET) problems.push({ field: 'offset', reason: `offset must be an integer from 0 to ${MAX_OFFSET}`, reasonZh: `offset 必须是 0–${MAX_OFFSET} 的整数` });
     if (problems.length) throw invalid(problems);
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const [{ total }] = await this.ds.query(`SELECT count(*)::int AS total FROM cmdb_items i ${clause}`, params);

@@ -9,3 +9,7 @@ export class NoteDto {
 export class ReasonDto {
   @ApiProperty() @IsString() @Length(1, 5000) reason!: string;
 }
+
+/** Pages are bounded: `?page=1e300` is an integer to JavaScript but an OFFSET out of PostgreSQL's range (issue 9). */
+export const MAX_PAGE = 10_000;
+export const MAX_OFFSET = 1_000_000;

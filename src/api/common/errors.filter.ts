@@ -45,6 +45,7 @@ const STATUS_CODE: Record<number, string> = { 400: 'BAD_REQUEST', 401: 'UNAUTHOR
 const BODY_PARSER: Record<string, { code: string; zh: string }> = {
   'entity.too.large': { code: 'PAYLOAD_TOO_LARGE', zh: '请求体过大' },
   'entity.parse.failed': { code: 'INVALID_JSON', zh: '请求体不是有效的 JSON' },
+  'entity.too.deep': { code: 'JSON_TOO_DEEP', zh: 'JSON 嵌套层级过深（最多 32 层）' },
   'encoding.unsupported': { code: 'UNSUPPORTED_ENCODING', zh: '不支持的内容编码' },
   'charset.unsupported': { code: 'UNSUPPORTED_CHARSET', zh: '不支持的字符集' },
   'request.aborted': { code: 'REQUEST_ABORTED', zh: '请求被中断' },

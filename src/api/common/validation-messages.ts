@@ -13,7 +13,15 @@ const ZH: Record<string, Zh> = {
   isNotEmpty: () => '不能为空',
   isString: () => '必须是字符串',
   isLength: ([min, max]) =>
-    max === undefined ? `长度至少为 ${min} 个字符` : Number(min) === Number(max) ? `长度必须为 ${min} 个字符` : Number(min) <= 1 ? `长度须为 1–${max} 个字符（不能为空）` : `长度须为 ${min}–${max} 个字符`,
+    max === undefined
+      ? `长度至少为 ${min} 个字符`
+      : Number(min) === Number(max)
+        ? `长度必须为 ${min} 个字符`
+        : Number(min) === 0
+          ? `长度不能超过 ${max} 个字符`
+          : Number(min) === 1
+            ? `长度须为 1–${max} 个字符（不能为空）`
+            : `长度须为 ${min}–${max} 个字符`,
   minLength: ([min]) => `长度至少为 ${min} 个字符`,
   maxLength: ([max]) => `长度不能超过 ${max} 个字符`,
   isIn: ([values]) => `必须是以下之一：${list(values)}`,

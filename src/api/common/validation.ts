@@ -1,5 +1,6 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
-import { ValidationOptions, registerDecorator } from 'class-validator';
+import { ValidationError, ValidationPipe, applyDecorators } from '@nestjs/common';
+import { Type } from 'class-transformer';
+import { IsArray, IsDefined, IsObject, ValidateNested, ValidationOptions, registerDecorator } from 'class-validator';
 import { isValidEmail, isValidPhone, isValidRobotKey, isValidWebhookUrl } from '../../adapters/notify/validate';
 import { isIsoInstant } from '../../domain/time';
 import { FieldProblem, invalidFields } from './errors';
@@ -59,3 +60,21 @@ export const IsContactEmail = predicate('isContactEmail', isValidEmail, (p) => `
 export const IsWebhookUrl = predicate('isWebhookUrl', isValidWebhookUrl, (p) => `${p} must be an http(s) URL without credentials`);
 export const IsRobotKey = predicate('isRobotKey', isValidRobotKey, (p) => `${p} must be a robot key or token of letters, digits, dashes or underscores`);
 export const IsClockTime = predicate('isClockTime', (v) => typeof v === 'string' && /^([01]\d|2[0-3]):[0-5]\d$/.test(v), (p) => `${p} must be HH:MM`);
+
+/**
+ * A required nested object. ValidateNested alone lets a missing object through (an incident without `reporter`
+ * was a 500) and walks into whatever it is given; here it must be an object, not null, a list or a scalar.
+ */
+export function NestedObject(type: () => new () => object): PropertyDecorator {
+  return applyDecorators(IsDefined(), IsObject(), ValidateNested(), Type(type));
+}
+
+/** A list of nested objects: each element must be an object (`"objects":[[[]]]` was a 500). Bound its size too. */
+export function NestedObjects(type: () => new () => object): PropertyDecorator {
+  return applyDecorators(IsArray(), IsObject({ each: true }), ValidateNested({ each: true }), Type(type));
+}
+
+/** An optional nested object: absent is fine; present, it must be an object. */
+export function OptionalNestedObject(type: () => new () => object): PropertyDecorator {
+  return applyDecorators(IsObject(), ValidateNested(), Type(type));
+}

@@ -109,7 +109,8 @@ export function installEdge(app: INestApplication, deps: { dataSource: DataSourc
   };
   app.use((req: Request, res: Response, next: NextFunction) => {
     const [parseJson, parseForm] = parsersFor(limitFor(req));
-    parseJson(req, res, (err?: unknown) => (err ? next(err) : parseForm(req, res, next as (err?: unknown) => void)));
+    // A body that cannot be read is answered here, in the one error shape (Nest would turn bad JSON into a bare 400).
+    parseJson(req, res, (err?: unknown) => (err ? refuse(res, err) : parseForm(req, res, (e?: unknown) => (e ? refuse(res, e) : next()))));
   });
 
   app.use((req: Request, res: Response, next: NextFunction) => {

@@ -1,10 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
 import { CHANNELS, Channel, INCIDENT_STATES, IncidentState, RESOLUTION_CATEGORIES, ResolutionCategory } from '../../domain/incident';
 import { PRIORITIES, Priority } from '../../domain/sla-policy';
-import { NoteDto, ReasonDto } from '../common/dtos';
-import { IsIsoInstant } from '../common/validation';
+import { MAX_PAGE, NoteDto, ReasonDto } from '../common/dtos';
+import { IsIsoInstant, NestedObject } from '../common/validation';
 
 export { NoteDto, ReasonDto };
 
@@ -21,7 +21,7 @@ export class CreateIncidentDto {
   @ApiProperty({ description: 'business system id or code', example: 'SYS-11' }) @IsString() @Length(1, 64) systemId!: string;
   @ApiProperty({ example: 'PACS 影像无法调阅' }) @IsString() @Length(1, 200) title!: string;
   @ApiProperty() @IsString() @Length(1, 5000) description!: string;
-  @ApiProperty({ type: ReporterDto }) @ValidateNested() @Type(() => ReporterDto) reporter!: ReporterDto;
+  @ApiProperty({ type: ReporterDto }) @NestedObject(() => ReporterDto) reporter!: ReporterDto;
   @ApiProperty({ enum: PRIORITIES }) @IsIn(PRIORITIES, { message: `priority must be one of: ${PRIORITIES.join(', ')}` }) priority!: Priority;
   @ApiProperty({ enum: CHANNELS }) @IsIn(CHANNELS, { message: `channel must be one of: ${CHANNELS.join(', ')}` }) channel!: Channel;
   @ApiPropertyOptional({ description: 'default: now; must name its zone', example: '2026-11-27T09:30:00+08:00' })
@@ -60,6 +60,6 @@ export class ListIncidentsQuery {
   @ApiPropertyOptional() @IsOptional() @IsUUID('all', { message: 'assigneeId must be a user id (UUID)' }) assigneeId?: string;
   @ApiPropertyOptional() @IsOptional() @IsIsoInstant() reportedFrom?: string;
   @ApiPropertyOptional() @IsOptional() @IsIsoInstant() reportedTo?: string;
-  @ApiPropertyOptional({ default: 1 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) page?: number;
+  @ApiPropertyOptional({ default: 1 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(MAX_PAGE) page?: number;
   @ApiPropertyOptional({ default: 20 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) pageSize?: number;
 }

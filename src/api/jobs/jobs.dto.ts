@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -14,10 +13,10 @@ import {
   Matches,
   Max,
   Min,
-  ValidateNested,
 } from 'class-validator';
 import { PARAM_TYPES, ParamType } from '../../domain/jobs/parameters';
 import { MAX_TARGETS } from '../../persistence/jobs/targets';
+import { NestedObject, NestedObjects, OptionalNestedObject } from '../common/validation';
 
 const NO_NUL = /^[^\0]*$/;
 
@@ -40,7 +39,7 @@ export class TemplateVersionDto {
   @Length(1, 65_536)
   @Matches(NO_NUL, { message: 'script must not contain NUL' })
   script!: string;
-  @ApiProperty({ type: [ParamSpecDto] }) @IsArray() @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => ParamSpecDto) parameters!: ParamSpecDto[];
+  @ApiProperty({ type: [ParamSpecDto] }) @ArrayMaxSize(50) @NestedObjects(() => ParamSpecDto) parameters!: ParamSpecDto[];
   @ApiProperty({ description: 'true: changes nothing on the host (no approved change needed on production, S4)' }) @IsBoolean() readOnly!: boolean;
 }
 
@@ -77,10 +76,10 @@ export class ThresholdDto {
 }
 
 export class RunOptionsDto {
-  @ApiPropertyOptional({ type: BatchDto, description: 'size or percent; default all hosts in one batch' }) @IsOptional() @ValidateNested() @Type(() => BatchDto) batch?: BatchDto;
+  @ApiPropertyOptional({ type: BatchDto, description: 'size or percent; default all hosts in one batch' }) @IsOptional() @OptionalNestedObject(() => BatchDto) batch?: BatchDto;
   @ApiPropertyOptional({ description: 'hosts that go first, alone' }) @IsOptional() @IsInt() @Min(0) @Max(50) canaries?: number;
   @ApiPropertyOptional({ default: 10 }) @IsOptional() @IsInt() @Min(1) @Max(100) parallelism?: number;
-  @ApiPropertyOptional({ type: ThresholdDto }) @IsOptional() @ValidateNested() @Type(() => ThresholdDto) failureThreshold?: ThresholdDto;
+  @ApiPropertyOptional({ type: ThresholdDto }) @IsOptional() @OptionalNestedObject(() => ThresholdDto) failureThreshold?: ThresholdDto;
   @ApiPropertyOptional({ default: 10 }) @IsOptional() @IsInt() @Min(1) @Max(120) connectTimeoutSeconds?: number;
   @ApiPropertyOptional({ default: 300 }) @IsOptional() @IsInt() @Min(1) @Max(86_400) commandTimeoutSeconds?: number;
 }
@@ -89,7 +88,7 @@ export class CreateRunDto extends RunOptionsDto {
   @ApiProperty({ description: 'template id or name' }) @IsString() @Length(1, 100) templateId!: string;
   @ApiPropertyOptional({ description: 'default: the current version' }) @IsOptional() @IsInt() @Min(1) templateVersion?: number;
   @ApiPropertyOptional({ description: 'values of the template\'s typed parameters' }) @IsOptional() @IsObject() parameters?: Record<string, unknown>;
-  @ApiProperty({ type: TargetsDto }) @ValidateNested() @Type(() => TargetsDto) targets!: TargetsDto;
+  @ApiProperty({ type: TargetsDto }) @NestedObject(() => TargetsDto) targets!: TargetsDto;
   @ApiPropertyOptional({ description: 'S4: an approved change (id or CHG-number) whose window is open; required for a non-read-only run on production' })
   @IsOptional()
   @IsString()

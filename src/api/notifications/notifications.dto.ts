@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsInt, IsOptional, IsString, Length, Max, Min, ValidateNested } from 'class-validator';
-import { IsClockTime, IsRobotKey, IsWebhookUrl } from '../common/validation';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsClockTime, IsRobotKey, IsWebhookUrl, OptionalNestedObject } from '../common/validation';
+import { MAX_PAGE } from '../common/dtos';
 
 const CHANNELS = ['in_app', 'email', 'wecom', 'dingtalk', 'sms', 'webhook'] as const;
 const STATUSES = ['pending', 'sending', 'queued', 'sent', 'failed', 'unconfirmed', 'suppressed', 'undeliverable'] as const;
@@ -10,7 +11,7 @@ export class DeliveryQuery {
   @ApiPropertyOptional({ description: 'incident id or number' }) @IsOptional() @IsString() @Length(1, 64) incident?: string;
   @ApiPropertyOptional({ enum: CHANNELS }) @IsOptional() @IsIn(CHANNELS, { message: `channel must be one of: ${CHANNELS.join(', ')}` }) channel?: string;
   @ApiPropertyOptional({ enum: STATUSES }) @IsOptional() @IsIn(STATUSES, { message: `status must be one of: ${STATUSES.join(', ')}` }) status?: string;
-  @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(1) page?: number;
+  @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(MAX_PAGE) page?: number;
   @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) pageSize?: number;
 }
 
@@ -33,7 +34,6 @@ export class UserChannelsDto {
   @ApiPropertyOptional() @IsOptional() @IsWebhookUrl() webhookUrl?: string;
   @ApiPropertyOptional({ description: 'no outbound messages in this window, except breaches and escalations' })
   @IsOptional()
-  @ValidateNested()
-  @Type(() => QuietHoursDto)
+  @OptionalNestedObject(() => QuietHoursDto)
   quietHours?: QuietHoursDto;
 }

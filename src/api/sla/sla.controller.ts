@@ -1,6 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
@@ -8,7 +7,6 @@ import {
   IsInt,
   IsNotEmpty,
   IsNumber,
-  IsObject,
   IsOptional,
   IsString,
   Length,
@@ -16,7 +14,6 @@ import {
   MaxLength,
   Min,
   ValidateIf,
-  ValidateNested,
   ValidationArguments,
   registerDecorator,
 } from 'class-validator';
@@ -25,7 +22,7 @@ import { formatInZone } from '../../domain/time';
 import { Allow } from '../auth/decorators';
 import { Auth, Principal } from '../auth/principal';
 import { SIGNED_IN, STAFF } from '../auth/roles';
-import { IsIsoInstant } from '../common/validation';
+import { IsIsoInstant, NestedObject, NestedObjects } from '../common/validation';
 import { SystemsService } from '../systems/systems.service';
 import { CalendarService } from './calendar.service';
 import { unknownRef } from '../common/errors';
@@ -101,8 +98,8 @@ class TargetsDto {
   @ApiProperty() @IsNumber() onSiteMinutes!: number;
 }
 class IncidentPolicyDto {
-  @ApiProperty() @ValidateNested() @Type(() => TargetsDto) workingTime!: TargetsDto;
-  @ApiProperty() @ValidateNested() @Type(() => TargetsDto) offHours!: TargetsDto;
+  @ApiProperty() @NestedObject(() => TargetsDto) workingTime!: TargetsDto;
+  @ApiProperty() @NestedObject(() => TargetsDto) offHours!: TargetsDto;
   @ApiProperty() @IsNumber() repairWorkingDays!: number;
   @ApiProperty() @IsNumber() dataRepairWorkingDays!: number;
 }
@@ -120,10 +117,10 @@ class OverrideDto {
 }
 export class SlaPolicyDto {
   @ApiProperty() @IsString() @Length(1, 200) name!: string;
-  @ApiProperty() @IsObject() @ValidateNested() @Type(() => IncidentPolicyDto) incident!: IncidentPolicyDto;
-  @ApiProperty() @IsObject() @ValidateNested() @Type(() => ModificationPolicyDto) modification!: ModificationPolicyDto;
-  @ApiProperty({ example: [0.5, 0.75, 0.9] }) @IsArray() @IsNumber({}, { each: true }) warningFractions!: number[];
-  @ApiProperty({ type: [OverrideDto] }) @IsArray() @ValidateNested({ each: true }) @Type(() => OverrideDto) overrides!: OverrideDto[];
+  @ApiProperty() @NestedObject(() => IncidentPolicyDto) incident!: IncidentPolicyDto;
+  @ApiProperty() @NestedObject(() => ModificationPolicyDto) modification!: ModificationPolicyDto;
+  @ApiProperty({ example: [0.5, 0.75, 0.9] }) @IsArray() @ArrayMaxSize(10) @IsNumber({}, { each: true }) warningFractions!: number[];
+  @ApiProperty({ type: [OverrideDto] }) @ArrayMaxSize(200) @NestedObjects(() => OverrideDto) overrides!: OverrideDto[];
 }
 
 @ApiTags('sla')
