@@ -8,6 +8,9 @@ import { EscalationsService } from './escalations.service';
 import { Idempotent } from '../common/idempotency';
 import { ParseUuidPipe } from '../common/pipes';
 import { ThrottlerGuard } from '@nestjs/throttler';
+import { ApiOp } from '../common/openapi';
+import { ACK_PAGE, ESCALATION, ESCALATIONS, ESCALATION_STATE } from './escalations.responses';
+import { INCIDENT_VIEW } from '../incidents/incidents.responses';
 
 @ApiTags('escalations')
 @Controller()
@@ -15,6 +18,7 @@ export class EscalationsController {
   constructor(private readonly service: EscalationsService) {}
 
   /** S7: an engineer calls the original vendor in. */
+  @ApiOp({ summary: '升级原厂技术支援 / Call the original vendor in', ok: INCIDENT_VIEW, errors: [404, 409] })
   @Post('incidents/:id/escalations')
   @Idempotent()
   @HttpCode(200)
@@ -23,18 +27,21 @@ export class EscalationsController {
     return this.service.escalate(auth, id, dto);
   }
 
+  @ApiOp({ summary: '工单的原厂升级记录 / The escalations of an incident', ok: ESCALATIONS, errors: [404] })
   @Get('incidents/:id/escalations')
   @Allow(...STAFF)
   forIncident(@Param('id') id: string) {
     return this.service.forIncident(id);
   }
 
+  @ApiOp({ summary: '原厂升级详情 / An escalation', ok: ESCALATION, errors: [404] })
   @Get('escalations/:id')
   @Allow(...STAFF, 'vendor_contact')
   get(@Param('id', ParseUuidPipe) id: string) {
     return this.service.get(id);
   }
 
+  @ApiOp({ summary: '原厂确认响应 / The vendor acknowledges', ok: ESCALATION_STATE, errors: [404, 409] })
   @Post('escalations/:id/acknowledge')
   @HttpCode(200)
   @Allow('vendor_contact', 'project_manager')
@@ -42,6 +49,7 @@ export class EscalationsController {
     return this.service.acknowledge(auth, id, dto);
   }
 
+  @ApiOp({ summary: '原厂进展（到场、远程、解决） / Vendor progress: arrived, remote session, resolved', ok: ESCALATION_STATE, errors: [404, 409] })
   @Post('escalations/:id/progress')
   @HttpCode(200)
   @Allow('vendor_contact', 'engineer', 'project_manager')
@@ -50,6 +58,7 @@ export class EscalationsController {
   }
 
   /** The page a one-time link opens: it needs no login; the signed token is the credential. */
+  @ApiOp({ summary: '一次性确认链接页面 / The one-time acknowledgement page', ok: ACK_PAGE, produces: 'text/html', errors: [404, 410, 429] })
   @Get('vendor-ack/:token')
   @Public()
   @UseGuards(ThrottlerGuard)
@@ -58,6 +67,7 @@ export class EscalationsController {
     return this.service.page(token);
   }
 
+  @ApiOp({ summary: '通过一次性链接确认响应 / Acknowledge through the one-time link', ok: ESCALATION_STATE, errors: [404, 409, 410, 429] })
   @Post('vendor-ack/:token')
   @Public()
   @UseGuards(ThrottlerGuard)

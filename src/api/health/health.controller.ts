@@ -8,6 +8,8 @@ import { SIGNED_IN } from '../auth/roles';
 import { Auth, Principal } from '../auth/principal';
 import { CONFIG, TEMPORAL_CLIENT, WardlineConfig } from '../common/tokens';
 import { CalendarService } from '../sla/calendar.service';
+import { ApiOp } from '../common/openapi';
+import { HEALTH, LIVE } from '../misc.responses';
 
 async function probe<T>(check: () => Promise<T>): Promise<{ ok: boolean; latencyMs: number; error?: string } & Partial<T>> {
   const started = Date.now();
@@ -33,6 +35,7 @@ export class HealthController {
   ) {}
 
   /** Liveness for load balancers and compose health checks: says nothing about data. */
+  @ApiOp({ summary: '存活检查 / Liveness', ok: LIVE })
   @Get('live')
   @Public()
   live() {
@@ -40,6 +43,7 @@ export class HealthController {
   }
 
   /** PostgreSQL, Temporal, the worker and the calendar's coverage of the next 60 days; the details (addresses, queue) for admins only. */
+  @ApiOp({ summary: '健康检查（细节仅管理员可见） / Health (details for admins only)', ok: HEALTH })
   @Get()
   @Allow(...SIGNED_IN)
   async health(@Auth() auth: Principal) {

@@ -7,6 +7,8 @@ import { NoteDto } from '../common/dtos';
 import { CreateModificationDto, AssessDto, CommentDto, RequiredCommentDto } from './modifications.dto';
 import { ModificationsService } from './modifications.service';
 import { Idempotent } from '../common/idempotency';
+import { ApiOp } from '../common/openapi';
+import { MODIFICATION_ROWS, MODIFICATION_VIEW } from './modifications.responses';
 
 const HOSPITAL = ['dispatcher', 'it_manager', 'reviewer'] as const;
 const VENDOR = ['engineer', 'project_manager'] as const;
@@ -16,6 +18,7 @@ const VENDOR = ['engineer', 'project_manager'] as const;
 export class ModificationsController {
   constructor(private readonly service: ModificationsService) {}
 
+  @ApiOp({ summary: '提交改造需求 / Submit a modification request', ok: MODIFICATION_VIEW, errors: [422] })
   @Post()
   @Idempotent()
   @Allow('dispatcher', 'it_manager', 'integration')
@@ -23,18 +26,21 @@ export class ModificationsController {
     return this.service.create(auth, dto);
   }
 
+  @ApiOp({ summary: '改造需求列表 / List modification requests', ok: MODIFICATION_ROWS })
   @Get()
   @Allow(...STAFF)
   list() {
     return this.service.list();
   }
 
+  @ApiOp({ summary: '改造需求详情 / A modification request', ok: MODIFICATION_VIEW, errors: [404] })
   @Get(':id')
   @Allow(...STAFF)
   get(@Param('id') id: string) {
     return this.service.get(id);
   }
 
+  @ApiOp({ summary: '评估改造需求 / Assess a modification request', ok: MODIFICATION_VIEW, errors: [404, 409, 422] })
   @Post(':id/assess')
   @HttpCode(200)
   @Allow(...VENDOR)
@@ -42,6 +48,7 @@ export class ModificationsController {
     return this.service.assess(auth, id, dto);
   }
 
+  @ApiOp({ summary: '批准改造范围 / Approve the scope', ok: MODIFICATION_VIEW, errors: [404, 409] })
   @Post(':id/approve-scope')
   @HttpCode(200)
   @Allow(...HOSPITAL)
@@ -49,6 +56,7 @@ export class ModificationsController {
     return this.service.command(id, { action: 'approve_scope', actor: this.service.actor(auth), comment: dto.comment ?? null });
   }
 
+  @ApiOp({ summary: '驳回改造范围 / Reject the scope', ok: MODIFICATION_VIEW, errors: [404, 409] })
   @Post(':id/reject-scope')
   @HttpCode(200)
   @Allow(...HOSPITAL)
@@ -56,6 +64,7 @@ export class ModificationsController {
     return this.service.command(id, { action: 'reject_scope', actor: this.service.actor(auth), comment: dto.comment });
   }
 
+  @ApiOp({ summary: '交付上线 / Deliver (go live)', ok: MODIFICATION_VIEW, errors: [404, 409] })
   @Post(':id/deliver')
   @HttpCode(200)
   @Allow(...VENDOR)
@@ -63,6 +72,7 @@ export class ModificationsController {
     return this.service.deliver(auth, id, dto);
   }
 
+  @ApiOp({ summary: '申请验收 / Request acceptance', ok: MODIFICATION_VIEW, errors: [404, 409] })
   @Post(':id/request-acceptance')
   @HttpCode(200)
   @Allow(...VENDOR)
@@ -70,6 +80,7 @@ export class ModificationsController {
     return this.service.command(id, { action: 'request_acceptance', actor: this.service.actor(auth), note: dto.note ?? null });
   }
 
+  @ApiOp({ summary: '验收通过 / Accept', ok: MODIFICATION_VIEW, errors: [404, 409] })
   @Post(':id/accept')
   @HttpCode(200)
   @Allow(...HOSPITAL)
@@ -77,6 +88,7 @@ export class ModificationsController {
     return this.service.command(id, { action: 'accept', actor: this.service.actor(auth), comment: dto.comment ?? null });
   }
 
+  @ApiOp({ summary: '验收不通过 / Reject acceptance', ok: MODIFICATION_VIEW, errors: [404, 409] })
   @Post(':id/reject-acceptance')
   @HttpCode(200)
   @Allow(...HOSPITAL)
@@ -84,6 +96,7 @@ export class ModificationsController {
     return this.service.command(id, { action: 'reject_acceptance', actor: this.service.actor(auth), comment: dto.comment });
   }
 
+  @ApiOp({ summary: '取消改造需求 / Cancel a modification request', ok: MODIFICATION_VIEW, errors: [404, 409] })
   @Post(':id/cancel')
   @HttpCode(200)
   @Allow('dispatcher', 'it_manager')

@@ -28,6 +28,8 @@ import { CalendarService } from './calendar.service';
 import { unknownRef } from '../common/errors';
 import { ParseBoundedIntPipe } from '../common/pipes';
 import { Idempotent } from '../common/idempotency';
+import { ApiOp } from '../common/openapi';
+import { CALENDAR, CALENDAR_YEAR, SLA_POLICIES, SLA_POLICY, SLA_PREVIEW } from '../misc.responses';
 
 const KINDS = ['incident', 'data_repair', 'modification'] as const;
 
@@ -132,6 +134,7 @@ export class SlaController {
   ) {}
 
   /** "When must they be here?": the deadlines and tier for a report, without opening anything (S10, S2, S3, S17). */
+  @ApiOp({ summary: '试算时限（不创建工单） / Preview the deadlines of a report', ok: SLA_PREVIEW, errors: [422] })
   @Post('sla/preview')
   @HttpCode(200)
   @Allow(...SIGNED_IN)
@@ -167,6 +170,7 @@ export class SlaController {
     };
   }
 
+  @ApiOp({ summary: '工作日历与覆盖情况 / The working calendar and its coverage', ok: CALENDAR })
   @Get('calendar')
   @Allow(...STAFF)
   async calendar() {
@@ -181,6 +185,7 @@ export class SlaController {
   }
 
   /** Admins load a further year's official schedule without a release, as date lists or as an ICS file. */
+  @ApiOp({ summary: '加载某年法定节假日与调休 / Load a year’s official holidays and adjusted working days', ok: CALENDAR_YEAR })
   @Put('calendar/years/:year')
   @Allow()
   async loadYear(@Auth() auth: Principal, @Param('year', new ParseBoundedIntPipe(2000, 2100)) year: number, @Body() dto: CalendarYearDto) {
@@ -191,12 +196,14 @@ export class SlaController {
     return { year: saved.year, holidays: saved.holidays, workdays: saved.workdays, source: saved.source, coverage: await this.calendars.coverage() };
   }
 
+  @ApiOp({ summary: 'SLA 策略版本 / SLA policy versions', ok: SLA_POLICIES })
   @Get('sla/policies')
   @Allow(...STAFF)
   policies() {
     return this.calendars.policies();
   }
 
+  @ApiOp({ summary: '新增 SLA 策略版本（只能收紧） / Add an SLA policy version (may only tighten)', ok: SLA_POLICY, errors: [422] })
   @Post('sla/policies')
   @Idempotent()
   @Allow()

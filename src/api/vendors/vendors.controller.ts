@@ -6,24 +6,29 @@ import { CreateVendorDto, SetVendorSystemsDto, CreateContactDto } from './vendor
 import { VendorsService } from './vendors.service';
 import { ParseUuidPipe } from '../common/pipes';
 import { Idempotent } from '../common/idempotency';
+import { ApiOp } from '../common/openapi';
+import { CONTACT, DEACTIVATED, VENDOR, VENDORS } from './vendors.responses';
 
 @ApiTags('vendors')
 @Controller('vendors')
 export class VendorsController {
   constructor(private readonly service: VendorsService) {}
 
+  @ApiOp({ summary: '厂商列表（含联系人与所负责系统） / Vendors with their contacts and systems', ok: VENDORS })
   @Get()
   @Allow(...STAFF)
   list() {
     return this.service.list();
   }
 
+  @ApiOp({ summary: '厂商详情 / A vendor', ok: VENDOR, errors: [404] })
   @Get(':id')
   @Allow(...STAFF)
   get(@Param('id', ParseUuidPipe) id: string) {
     return this.service.get(id);
   }
 
+  @ApiOp({ summary: '登记厂商 / Register a vendor', ok: VENDOR, errors: [409, 422] })
   @Post()
   @Idempotent()
   @Allow('it_manager', 'project_manager')
@@ -31,12 +36,14 @@ export class VendorsController {
     return this.service.create(dto);
   }
 
+  @ApiOp({ summary: '设置厂商负责的系统 / Set the systems a vendor made', ok: VENDOR, errors: [404, 422] })
   @Put(':id/systems')
   @Allow('it_manager', 'project_manager')
   setSystems(@Param('id', ParseUuidPipe) id: string, @Body() dto: SetVendorSystemsDto) {
     return this.service.setSystems(id, dto);
   }
 
+  @ApiOp({ summary: '添加厂商联系人（按升级级别） / Add a vendor contact (by escalation level)', ok: CONTACT, errors: [404, 422] })
   @Post(':id/contacts')
   @Idempotent()
   @Allow('it_manager', 'project_manager')
@@ -44,6 +51,7 @@ export class VendorsController {
     return this.service.addContact(id, dto);
   }
 
+  @ApiOp({ summary: '停用厂商联系人 / Deactivate a vendor contact', ok: DEACTIVATED, errors: [404] })
   @Delete(':id/contacts/:contactId')
   @Allow('it_manager', 'project_manager')
   deactivate(@Param('id', ParseUuidPipe) id: string, @Param('contactId', ParseUuidPipe) contactId: string) {
