@@ -5,7 +5,9 @@ import helmet from 'helmet';
 import { DataSource } from 'typeorm';
 import { authenticateBearer } from '../auth/auth.guard';
 import { toErrorBody } from '../common/errors.filter';
-import { invalidFields } from '../common/errors';
+import { ApiError, invalidFields } from '../common/errors';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import { MAX_JSON_DEPTH, findNul, jsonDepth } from './json-scan';
 import { RouteMatcher, matches, publicRoutes } from './public-routes';
 
@@ -47,6 +49,7 @@ function tooDeep(): Error {
  * the route's size limit and a nesting limit, and NUL refused in any string of it.
  */
 export function installEdge(app: INestApplication, deps: { dataSource: DataSource; controllers: Type<unknown>[] }): void {
+  answerParserErrors(app);
   const express = app.getHttpAdapter().getInstance();
   express.disable('x-powered-by');
   const open: RouteMatcher[] = publicRoutes(deps.controllers);
@@ -120,3 +123,23 @@ export function installEdge(app: INestApplication, deps: { dataSource: DataSourc
   });
 }
 
+/**
+ * Requests Node's HTTP parser refuses before Express sees them (a URL or headers over 16 kB: 431; malformed: 400)
+ * get the same bilingual body as every other error, instead of Node's empty answer.
+ */
+function answerParserErrors(app: INestApplication): void {
+  app.getHttpServer().on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    if (!socket.writable) return void socket.destroy();
+    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+    const status = tooLarge ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    const error = tooLarge
+      ? new ApiError(431, 'REQUEST_HEADER_TOO_LARGE', { zh: '请求地址或请求头过长（上限 16 kB）', en: 'the URL or headers are too large (16 kB at most)' })
+      : status === 408
+        ? new ApiError(408, 'REQUEST_TIMEOUT', { zh: '请求超时', en: 'the request took too long to arrive' })
+        : new ApiError(400, 'MALFORMED_REQUEST', { zh: 'HTTP 请求格式错误', en: 'the HTTP request is malformed' });
+    const body = JSON.stringify(toErrorBody(error));
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
+}
