@@ -117,7 +117,7 @@ export class VerificationDto {
 }
 
 export class CreatePatchRunDto extends RunOptionsDto {
-  @ApiProperty({ type: TargetsDto }) @ValidateNested() @Type(() => TargetsDto) targets!: TargetsDto;
+  @ApiProperty({ type: TargetsDto }) @NestedObject(() => TargetsDto) targets!: TargetsDto;
   @ApiProperty({ description: 'S4: the approved change (id or CHG-number); nothing is applied outside its window' }) @IsString() @Length(1, 64) changeId!: string;
   @ApiPropertyOptional({ type: [String], description: 'package names or KBs to apply (globs with *); default: every available update' })
   @IsOptional()
@@ -133,7 +133,7 @@ export class CreatePatchRunDto extends RunOptionsDto {
   @IsString({ each: true })
   @Matches(/^[A-Za-z0-9*+._:-]{1,200}$/, { each: true, message: 'exclude entries are package names or globs' })
   exclude?: string[];
-  @ApiPropertyOptional({ type: VerificationDto }) @IsOptional() @ValidateNested() @Type(() => VerificationDto) verification?: VerificationDto;
+  @ApiPropertyOptional({ type: VerificationDto }) @IsOptional() @OptionalNestedObject(() => VerificationDto) verification?: VerificationDto;
   @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() allowReboot?: boolean;
   @ApiPropertyOptional({ default: 900 }) @IsOptional() @IsInt() @Min(30) @Max(7200) rebootTimeoutSeconds?: number;
 }
