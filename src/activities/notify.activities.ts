@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { Client } from '@temporalio/client';
 import { DataSource } from 'typeorm';
 import type { NotificationChannel, OutboundMessage, OutboundRecipient } from '../adapters/notify/channel';
-import { foldIntoDigest } from '../adapters/notify/rate-limit';
+import { foldIntoDigest } from '../adapters/notify/digest';
 import { WECOM_MARKDOWN_MAX_BYTES } from '../adapters/notify/wecom';
 import { MINUTE_MS } from '../domain/time';
 import { signAckLink } from '../infra/ack-links';

@@ -4,6 +4,7 @@ import { EmailChannel, EmailChannelConfig } from '../adapters/notify/email';
 import { SmsChannel, SmsChannelConfig } from '../adapters/notify/sms';
 import { WebhookChannel, WebhookChannelConfig } from '../adapters/notify/webhook';
 import { WecomChannel, WecomChannelConfig } from '../adapters/notify/wecom';
+import { ROBOT_MESSAGES_PER_MINUTE } from '../adapters/notify/robot';
 import { invalidInput } from '../domain/errors';
 import { CHANNEL_TIMEOUT_LIMIT_MS, SEND_DELIVERY_TIMEOUT_MS } from '../shared/notify-messages';
 
@@ -29,7 +30,7 @@ function json<T>(value: string | undefined, name: string): T | undefined {
 /** From the environment: SMTP, the robots' base URLs (air-gapped sites point them at a proxy), an SMS gateway, a webhook secret. */
 export function loadNotifyConfig(env: NodeJS.ProcessEnv): NotifyConfig {
   const config: NotifyConfig = {
-    robotLimit: { limit: Number(env.WARDLINE_ROBOT_LIMIT ?? 20), windowMs: Number(env.WARDLINE_ROBOT_WINDOW_MS ?? 60_000) },
+    robotLimit: { limit: Number(env.WARDLINE_ROBOT_LIMIT ?? ROBOT_MESSAGES_PER_MINUTE), windowMs: Number(env.WARDLINE_ROBOT_WINDOW_MS ?? 60_000) },
   };
   if (env.WARDLINE_SMTP_HOST) {
     config.email = {

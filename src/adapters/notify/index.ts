@@ -11,8 +11,8 @@ export { DingtalkChannel, dingtalkSign, DINGTALK_BODY_MAX_BYTES, DINGTALK_DEFAUL
 export type { DingtalkChannelConfig } from './dingtalk';
 export { EmailChannel, IDEMPOTENCY_HEADER } from './email';
 export type { EmailChannelConfig } from './email';
-export { DIGEST_MIN_BYTES, digestCapacity, foldIntoDigest, RobotOutbox, SlidingWindowLimiter } from './rate-limit';
-export type { DigestMessage, FlushReport, OutboxAttempt, RobotOutboxOptions } from './rate-limit';
+export { DIGEST_MIN_BYTES, digestCapacity, foldIntoDigest } from './digest';
+export type { DigestMessage } from './digest';
 export { ROBOT_MESSAGES_PER_MINUTE } from './robot';
 export { SmsChannel } from './sms';
 export type { SmsChannelConfig, SmsContentType } from './sms';

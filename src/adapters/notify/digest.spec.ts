@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import type { OutboundMessage } from './channel';
-import { digestCapacity, foldIntoDigest, SlidingWindowLimiter } from './rate-limit';
+import { digestCapacity, foldIntoDigest } from './digest';
 import { utf8Bytes } from './text';
 
 const event = (i: number): OutboundMessage => ({
@@ -12,16 +12,7 @@ const event = (i: number): OutboundMessage => ({
 });
 const numberOf = (i: number) => `INC-20261127-${String(i).padStart(4, '0')}`;
 
-describe('sliding window and digests', () => {
-  it('allows 20 in any window and says when the next slot opens', () => {
-    const limiter = new SlidingWindowLimiter(20, 60_000);
-    for (let i = 0; i < 20; i++) limiter.record(i * 1000);
-    expect(limiter.room(19_999)).toBe(0);
-    expect(limiter.nextSlotAt(30_000)).toBe(60_000);
-    expect(limiter.room(60_000)).toBe(1);
-    expect(limiter.room(79_000)).toBe(20);
-  });
-
+describe('robot digests', () => {
   it('folds messages into one digest within the byte limit, counting what it could not spell out', () => {
     const fifty = Array.from({ length: 50 }, (_, i) => event(i));
     const digest = foldIntoDigest(fifty, 4096);
@@ -39,26 +30,6 @@ describe('sliding window and digests', () => {
     expect(three.listed).toBe(3);
     expect(three.body).not.toContain('未展开');
     expect(three.body).toContain('第 2 个工作站影像无法调阅');
-  });
-
-  it('keeps any window of the limiter at or under its limit (property)', () => {
-    fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 5_000 }), { maxLength: 200 }), (gaps) => {
-        const limiter = new SlidingWindowLimiter(20, 60_000);
-        const sent: number[] = [];
-        let now = 0;
-        for (const gap of gaps) {
-          now += gap;
-          if (limiter.room(now) > 0) {
-            limiter.record(now);
-            sent.push(now);
-          } else {
-            expect(limiter.nextSlotAt(now)).toBeGreaterThan(now);
-          }
-        }
-        for (const t of sent) expect(sent.filter((s) => s > t - 60_000 && s <= t).length).toBeLessThanOrEqual(20);
-      }),
-    );
   });
 
   it('stays within the byte limit and accounts for every message (property)', () => {
