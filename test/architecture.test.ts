@@ -9,7 +9,11 @@ import ts from 'typescript';
  * - src/domain is pure: it imports only src/domain and never reads the clock, randomness or the process;
  * - src/workflows import only @temporalio/workflow, src/workflows, src/domain, src/shared, and activities only as
  *   `import type` (a value import would drag Node code into the deterministic workflow bundle);
- * - src/shared, imported by both the API and workflows, imports only @temporalio/workflow, src/domain and itself.
+ * - src/shared, imported by both the API and workflows, imports only @temporalio/workflow, src/domain and itself;
+ * - lower layers never import upper ones (GUIDE "Architecture"): persistence not the API, workflows or activities;
+ *   activities not workflows or the API; adapters not the API, workflows or activities; the API not workflows
+ *   (the messages both sides share live in src/shared);
+ * - src/domain has no import cycles (escalation â†” SLA policy was one).
  */
 const ROOT = resolve(__dirname, '..');
 const SOURCE = /\.(ts|mts|cts|js|mjs|cjs)$/;
@@ -137,6 +141,47 @@ const sharedRule: Rule = (file, ref) => {
   return `imports '${ref.specifier}' (${target}): not shared or domain`;
 };
 
+/** A layer that must not import the layers above it; `why` is said in the message. */
+function forbids(layer: string, banned: string[], why: string): Rule {
+  return (file, ref) => {
+    const target = targetOf(file, ref.specifier);
+    const hit = target === null ? undefined : banned.find((d) => inside(target, d));
+    return hit ? `imports '${ref.specifier}' (${target}): ${layer} must not import ${hit} (${why})` : null;
+  };
+}
+const persistenceRule = forbids('src/persistence', ['src/api', 'src/workflows', 'src/activities'], 'the database layer sits below them');
+const activitiesRule = forbids('src/activities', ['src/workflows', 'src/api'], 'activities are called by workflows, not the reverse');
+const adaptersRule = forbids('src/adapters', ['src/api', 'src/workflows', 'src/activities'], 'one port per external system, below everything that uses it');
+const apiRule = forbids('src/api', ['src/workflows'], 'the messages the API shares with workflows live in src/shared');
+
+/** Import cycles among `files` (relative imports resolved to files), each as the list of files around it. */
+function cyclesOf(files: [string, string][]): string[][] {
+  const name = (f: string) => relative(ROOT, f).split(sep).join('/');
+  const known = new Set(files.map(([f]) => name(f)));
+  const edges = new Map<string, string[]>();
+  for (const [file, text] of files) {
+    const to = importsOf(parse(file, text))
+      .map((ref) => targetOf(file, ref.specifier))
+      .flatMap((t) => (t === null ? [] : [`${t}.ts`, `${t}/index.ts`].filter((c) => known.has(c)).slice(0, 1)));
+    edges.set(name(file), [...new Set(to)]);
+  }
+  const cycles: string[][] = [];
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const visit = (n: string): void => {
+    state.set(n, 'open');
+    stack.push(n);
+    for (const m of edges.get(n) ?? []) {
+      if (state.get(m) === 'open') cycles.push([...stack.slice(stack.indexOf(m)), m]);
+      else if (!state.has(m)) visit(m);
+    }
+    stack.pop();
+    state.set(n, 'done');
+  };
+  for (const n of [...edges.keys()].sort()) if (!state.has(n)) visit(n);
+  return cycles;
+}
+
 /** Violations as `file:line: what`, for files given as [path, text]. */
 function check(files: [string, string][], rule: Rule, pure: boolean): string[] {
   return files.flatMap(([file, text]) => {
@@ -179,10 +224,52 @@ describe('architecture: layers keep their imports (README "Layout", STYLE.md 1â€
   it('src/shared imports only @temporalio/workflow, src/domain and itself', () => {
     expect(check(shared, sharedRule, false)).toEqual([]);
   });
+
+  const persistence = read('src/persistence');
+  const activities = read('src/activities');
+  const adapters = read('src/adapters');
+  const api = read('src/api');
+
+  it('lower layers never import upper ones: persistence, activities, adapters, api', () => {
+    expect(persistence.length).toBeGreaterThanOrEqual(5);
+    expect(activities.length).toBeGreaterThanOrEqual(4);
+    expect(adapters.length).toBeGreaterThanOrEqual(8);
+    expect(api.length).toBeGreaterThanOrEqual(15);
+    expect(check(persistence, persistenceRule, false)).toEqual([]);
+    expect(check(activities, activitiesRule, false)).toEqual([]);
+    expect(check(adapters, adaptersRule, false)).toEqual([]);
+    expect(check(api, apiRule, false)).toEqual([]);
+  });
+
+  it('src/domain has no import cycles', () => {
+    const production = domain.filter(([f]) => !f.endsWith('.spec.ts'));
+    expect(production.length).toBeGreaterThanOrEqual(8);
+    expect(cyclesOf(production)).toEqual([]);
+  });
 });
 
 describe('architecture checker catches what it should (so the rules above are not vacuous)', () => {
   const at = (path: string, text: string): [string, string][] => [[join(ROOT, path), text]];
+
+  it('catches upward imports of persistence, activities, adapters and the API, type-only ones too', () => {
+    expect(check(at('src/persistence/bad.ts', "import { hashToken } from '../api/auth/x';\nimport { x } from './sql';"), persistenceRule, false)).toEqual([
+      "src/persistence/bad.ts:1: imports '../api/auth/x' (src/api/auth/x): src/persistence must not import src/api (the database layer sits below them)",
+    ]);
+    expect(check(at('src/activities/bad.ts', "import type { RobotOutboxInput } from '../workflows/robot-outbox.workflow';"), activitiesRule, false)).toHaveLength(1);
+    expect(check(at('src/adapters/notify/bad.ts', "import { render } from '../../activities/notify.activities';"), adaptersRule, false)).toHaveLength(1);
+    expect(check(at('src/api/incidents/bad.ts', "import { incidentWorkflow } from '../../workflows/incident.workflow';\nimport { x } from '../../shared/incident-messages';"), apiRule, false)).toHaveLength(1);
+  });
+
+  it('finds an import cycle, whatever the import form', () => {
+    const files: [string, string][] = [
+      [join(ROOT, 'src/domain/a.ts'), "import type { B } from './b';"],
+      [join(ROOT, 'src/domain/b.ts'), "import { c } from './c';"],
+      [join(ROOT, 'src/domain/c.ts'), "export { a } from './a';"],
+      [join(ROOT, 'src/domain/d.ts'), "import { a } from './a';"],
+    ];
+    expect(cyclesOf(files)).toEqual([['src/domain/a.ts', 'src/domain/b.ts', 'src/domain/c.ts', 'src/domain/a.ts']]);
+    expect(cyclesOf(files.slice(1))).toEqual([]);
+  });
 
   it('finds every import form in domain code, with file:line', () => {
     const text = [

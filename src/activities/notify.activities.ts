@@ -17,11 +17,11 @@ import {
   NotifySubject,
   PlannedDelivery,
   ROBOT_OUTBOX_WORKFLOW_TYPE,
+  RobotOutboxInput,
   RecipientRef,
   robotEnqueueSignal,
   robotOutboxWorkflowId,
 } from '../shared/notify-messages';
-import type { RobotOutboxInput } from '../workflows/robot-outbox.workflow';
 
 export interface NotifyActivityDeps {
   dataSource: DataSource;

@@ -1,5 +1,5 @@
 import { DataSource, EntityManager } from 'typeorm';
-import { hashToken, newToken, tokenPrefix } from '../api/auth/tokens';
+import { hashToken, newToken, tokenPrefix } from '../infra/api-tokens';
 
 export interface IssuedToken {
   id: string;

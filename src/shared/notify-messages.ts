@@ -104,6 +104,18 @@ export const SEND_ROBOT_BATCH_TIMEOUT_MS = 20_000;
 /** The activity's timeout less the database work and rendering around the provider call. */
 export const CHANNEL_TIMEOUT_LIMIT_MS = 15_000;
 
+/** A robot's outbox workflow: its pace, and what a continued run carries over. */
+export interface RobotOutboxInput {
+  channel: 'wecom' | 'dingtalk';
+  ownerKind: 'user' | 'contact';
+  ownerId: string;
+  /** WeCom and DingTalk robots take 20 messages a minute. */
+  limit: number;
+  windowMs: number;
+  pending?: string[];
+  sentAt?: number[];
+}
+
 export const robotEnqueueSignal = defineSignal<[string]>('robotEnqueue');
 
 export function robotOutboxWorkflowId(channel: 'wecom' | 'dingtalk', ownerKind: 'user' | 'contact', ownerId: string): string {

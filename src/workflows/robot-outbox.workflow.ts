@@ -1,6 +1,6 @@
 import { ActivityFailure, ActivityOptions, condition, continueAsNew, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { createNotifyActivities } from '../activities/notify.activities';
-import { SEND_ROBOT_BATCH_TIMEOUT_MS, robotEnqueueSignal } from '../shared/notify-messages';
+import { RobotOutboxInput, SEND_ROBOT_BATCH_TIMEOUT_MS, robotEnqueueSignal } from '../shared/notify-messages';
 
 const { failRobotBatch } = proxyActivities<ReturnType<typeof createNotifyActivities>>({ startToCloseTimeout: '30 seconds' });
 export const SEND_ROBOT_BATCH_OPTIONS: ActivityOptions & { startToCloseTimeout: number } = {
@@ -10,16 +10,7 @@ export const SEND_ROBOT_BATCH_OPTIONS: ActivityOptions & { startToCloseTimeout: 
 };
 const { sendRobotBatch } = proxyActivities<ReturnType<typeof createNotifyActivities>>(SEND_ROBOT_BATCH_OPTIONS);
 
-export interface RobotOutboxInput {
-  channel: 'wecom' | 'dingtalk';
-  ownerKind: 'user' | 'contact';
-  ownerId: string;
-  /** WeCom and DingTalk robots take 20 messages a minute. */
-  limit: number;
-  windowMs: number;
-  pending?: string[];
-  sentAt?: number[];
-}
+export type { RobotOutboxInput };
 
 /**
  * One per robot: sends at most `limit` messages per window and folds a backlog into one digest, so a burst

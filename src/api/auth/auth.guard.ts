@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { PUBLIC_KEY, ROLES_KEY } from './decorators';
 import { AuthedRequest, Principal } from './principal';
 import type { Role } from './roles';
-import { hashToken } from './tokens';
+import { hashToken } from '../../infra/api-tokens';
 import { forbidden, unauthorized } from '../common/errors';
 
 interface TokenRow {
