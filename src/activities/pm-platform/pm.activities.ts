@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { Client, WorkflowUpdateFailedError } from '@temporalio/client';
+import { Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { DataSource } from 'typeorm';
 import { PmCursor, PmInbox, PmItem, PmPlatform, PmPlatformError, PmWebhookEvent, createPmPlatform } from '../../adapters/pm-platform';
 import { DomainErrorCode } from '../../domain/errors';
@@ -54,6 +54,9 @@ export interface PmActivityDeps {
 export const PM_POLL_PAGE = 50;
 const QUEUE_BATCH = 500;
 const DELIVERY_BATCH = 100;
+const ADAPTER_TTL_MS = 5 * 60_000;
+/** States whose process has ended: nothing more can be told to it. */
+const TERMINAL = ['closed', 'cancelled', 'scope_rejected'];
 
 
 export interface PmPollResult {
@@ -76,8 +79,19 @@ export function createPmActivities(deps: PmActivityDeps) {
     forItem: async (id) => (await inboxForItem(ds, integrationId, id)).map((r) => ({ seq: r.seq, event: r.body as PmWebhookEvent })),
   });
 
-  const platformOf = async (integ: PmIntegrationRow): Promise<PmPlatform> =>
-    createPmPlatform(integ, await deps.readSecret(integ.secretId), inboxOf(integ.id), deps.httpTimeoutMs);
+  /**
+   * Adapters are kept a few minutes per integration: Redmine's catalogue (trackers, statuses, fields) is read once
+   * rather than on every poll. A changed setting or secret makes a new one.
+   */
+  const cached = new Map<string, { key: string; platform: PmPlatform; until: number }>();
+  const platformOf = async (integ: PmIntegrationRow): Promise<PmPlatform> => {
+    const key = JSON.stringify([integ.kind, integ.baseUrl, integ.project, integ.progressUrl, integ.platformUserId, integ.secretId]);
+    const hit = cached.get(integ.id);
+    if (hit && hit.key === key && hit.until > Date.now()) return hit.platform;
+    const platform = createPmPlatform(integ, await deps.readSecret(integ.secretId), inboxOf(integ.id), deps.httpTimeoutMs);
+    cached.set(integ.id, { key, platform, until: Date.now() + ADAPTER_TTL_MS });
+    return platform;
+  };
 
   const load = async (integrationId: string): Promise<PmIntegrationRow> => {
     const integ = await findIntegration(ds, integrationId);
@@ -87,10 +101,29 @@ export function createPmActivities(deps: PmActivityDeps) {
 
   const handleOf = (link: PmLinkRow) => deps.temporal.workflow.getHandle(link.workflowId);
 
-  const viewOf = async (link: PmLinkRow): Promise<RecordView> =>
-    link.recordKind === 'incident'
-      ? ((await handleOf(link).query(incidentViewQuery)) as IncidentView)
-      : ((await handleOf(link).query(modificationViewQuery)) as ModificationView);
+  /** The record's state from its projection: what is left once its workflow has ended and been purged. */
+  const recordedState = async (link: PmLinkRow): Promise<RecordView & { terminal: boolean }> => {
+    const table = link.recordKind === 'incident' ? 'incidents' : 'modifications';
+    const [row] = await ds.query(`SELECT state, ${link.recordKind === 'incident' ? 'priority' : 'NULL AS priority'} FROM ${table} WHERE id = $1`, [link.recordId]);
+    const state = (row?.state as string | undefined) ?? 'unknown';
+    return { state, allowedActions: [], priority: row?.priority ?? undefined, terminal: TERMINAL.includes(state) };
+  };
+
+  /** The workflow has ended (a closed record), or is gone from Temporal after its retention. */
+  const ended = (err: unknown) => err instanceof WorkflowNotFoundError || (err instanceof Error && /already completed|not found/i.test(err.message));
+
+  const viewOf = async (link: PmLinkRow): Promise<RecordView> => {
+    try {
+      return link.recordKind === 'incident'
+        ? ((await handleOf(link).query(incidentViewQuery)) as IncidentView)
+        : ((await handleOf(link).query(modificationViewQuery)) as ModificationView);
+    } catch (err) {
+      const recorded = ended(err) ? await recordedState(link) : null;
+      // Not started yet (or Temporal briefly away) is worth a retry; a record whose process has ended is answered.
+      if (recorded?.terminal) return recorded;
+      throw err;
+    }
+  };
 
   /**
    * One command into the record's workflow, as an Update with an id made from the journal: the server keeps the
@@ -104,8 +137,8 @@ export function createPmActivities(deps: PmActivityDeps) {
     } catch (err) {
       const type = err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure ? err.cause.type : null;
       if (type === DomainErrorCode.IllegalTransition) return false;
-      // A closed record's workflow has ended: there is nothing left to tell it.
-      if (err instanceof Error && /already completed|not found/i.test(err.message)) return false;
+      // A closed record's workflow has ended: there is nothing left to tell it. One not started yet is retried.
+      if (ended(err) && (await recordedState(link)).terminal) return false;
       throw err;
     }
   };
@@ -153,7 +186,9 @@ export function createPmActivities(deps: PmActivityDeps) {
     const actor = actorFor(integ, step);
     const id = `pm:${link.id}:${step.journalId}:${step.kind}`;
     if (step.kind === 'comment') {
-      await send(link, id, { action: 'comment', actor, note: step.text, source: sourceOf(integ, link, step.journalId) });
+      const taken = await send(link, id, { action: 'comment', actor, note: step.text, source: sourceOf(integ, link, step.journalId) });
+      // A closed record takes no more notes: shown on the item rather than lost without a word.
+      if (!taken) await setLinkError(ds, link.id, `记录已结束，平台留言未写入时间线 / the record has ended; a comment was not put on its timeline: ${step.text.slice(0, 200)}`);
       return;
     }
     const view = await viewOf(link);
