@@ -4,9 +4,13 @@ import { PM_UNAVAILABLE, PmIntegrationInput, pmPollNowSignal, pmStatusQuery } fr
 
 type PmActivities = ReturnType<typeof createPmActivities>;
 
-/** Polling and queuing touch the database and the platform; the platform being down is an answer, not a retry. */
+/**
+ * Polling and queuing touch the database and the platform; the platform being down is an answer, not a retry. A poll
+ * makes at most about 30 platform calls (a page of items, each read with its journals) of at most 10 s each, so five
+ * minutes hold it even when every call is slow.
+ */
 const { pmPoll, pmQueueProgress } = proxyActivities<PmActivities>({
-  startToCloseTimeout: '2 minutes',
+  startToCloseTimeout: '5 minutes',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 5 },
 });
 

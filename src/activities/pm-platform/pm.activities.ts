@@ -50,8 +50,8 @@ export interface PmActivityDeps {
   httpTimeoutMs?: number;
 }
 
-/** Items per poll; the rest waits for the next round, which comes at once (`more`). */
-export const PM_POLL_PAGE = 50;
+/** Items per poll; the rest waits for the next round, which comes at once (`more`). Bounds a poll's time (see the workflow). */
+export const PM_POLL_PAGE = 25;
 const QUEUE_BATCH = 500;
 const DELIVERY_BATCH = 100;
 const ADAPTER_TTL_MS = 5 * 60_000;
