@@ -148,7 +148,7 @@ describe('generic signed webhook platform (S15)', () => {
     expect(op.security ?? []).toEqual([]);
     expect(op.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/PmWebhookEventDto');
     expect(op.parameters.map((x: any) => x.name)).toContain('X-Wardline-Signature');
-    expect(Object.keys(op.responses).sort()).toEqual(['202', '400', '401', '404', '409']);
+    expect(Object.keys(op.responses).sort()).toEqual(['202', '400', '401', '404', '409', '429']);
     expect(op.description).toContain('#/components/schemas/PmProgressCallDto');
     const call = doc.components.schemas.PmProgressCallDto;
     expect(Object.keys(call.properties).sort()).toEqual(['action', 'comment', 'eventId', 'fields', 'itemId', 'link', 'sentAt', 'status']);

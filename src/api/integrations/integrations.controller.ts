@@ -1,4 +1,5 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, RawBodyRequest, Req } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, RawBodyRequest, Req, UseGuards } from '@nestjs/common';
+import { Throttle, ThrottlerGuard } from '@nestjs/throttler';
 import { ApiBody, ApiExtraModels, ApiHeader, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { Allow, Public } from '../auth/decorators';
 import { Auth, Principal } from '../auth/principal';
@@ -68,11 +69,14 @@ export class IntegrationsController {
       'an `Idempotency-Key` header equal to its eventId; answer 2xx, or 409 for a key you already have; 5xx, 408, 429 and no answer are retried.',
     ].join(' '),
     ok: AcceptedDto,
-    errors: [401, 404, 409],
+    errors: [401, 404, 409, 429],
   })
   @Post(':id/webhook')
   @HttpCode(202)
   @Public()
+  // Public, so limited per client address like the other public routes; a platform catching up sends bursts, so 600 a minute.
+  @UseGuards(ThrottlerGuard)
+  @Throttle({ default: { limit: 600, ttl: 60_000 } })
   @ApiHeader({ name: 'X-Wardline-Signature', required: true, description: 'sha256=<hex HMAC-SHA256 of the raw body under the shared secret>' })
   @ApiBody({ type: PmWebhookEventDto })
   receive(@Param('id', ParseUuidPipe) id: string, @Req() req: RawBodyRequest<{ headers: unknown }>, @Headers('x-wardline-signature') signature: string | undefined) {
