@@ -139,7 +139,9 @@ describe('change management', () => {
     expect(created.body.allowedActions).toContain('implement');
     expect((await p.call('POST', `/changes/${n}/implement`, engineer.token, { revision: 1, evidence: '紧急修复' })).body.state).toBe('implemented');
     const verified = await p.call('POST', `/changes/${n}/verify`, engineer.token, { outcome: 'succeeded', evidence: 'ok' });
-    expect(verified.body.allowedActions).toEqual(['review']);
+    // The retrospective review is the hospital's: the engineer is offered nothing, a reviewer the review.
+    expect(verified.body.allowedActions).toEqual([]);
+    expect((await p.call('GET', `/changes/${n}`, reviewer.token)).body.allowedActions).toEqual(['review']);
     expect(verified.body.reviewDueAt).not.toBeNull();
     expect((await p.call('POST', `/changes/${n}/close`, itManager.token, {})).status).toBe(409);
     await p.call('POST', `/changes/${n}/review`, reviewer.token, { decision: 'approve', comment: '事后评审同意' });

@@ -105,8 +105,8 @@ describe('modification requests', () => {
     const row = await waitUntil('the projection', async () => (await p.ds.query(`SELECT delivery_breached FROM modifications WHERE id = $1`, [id]))[0]?.delivery_breached);
     expect(row).toBe(true);
 
-    const actor = { id: engineer.id, name: '李工' };
-    const act = (c: Omit<ModificationCommand, 'actor'>) => handle.executeUpdate(modificationCommandUpdate, { args: [{ ...c, actor } as ModificationCommand] });
+    const actor = { id: engineer.id, name: '李工', roles: ['admin'] };
+    const act = (c: Omit<ModificationCommand, 'actor'>) => handle.executeUpdate(modificationCommandUpdate, { args: [{ ...c, actor } as unknown as ModificationCommand] });
     await act({ action: 'assess', feasible: true, effortDays: 1, schemaChange: false, linkedChangeId: null, note: null } as never);
     await act({ action: 'approve_scope', comment: null } as never);
     await act({ action: 'deliver', note: null, linkedChangeApproved: false } as never);

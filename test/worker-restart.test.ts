@@ -86,7 +86,7 @@ describe('worker restart', () => {
     expect(breach.data.clock).toBe('respond');
     expect(new Date(breach.at).getTime()).toBe(input.reportedAt + 3000);
 
-    const actor = { id: 'eng', name: '李工' };
+    const actor = { id: 'eng', name: '李工', roles: ['admin'] };
     const view = await handle.executeUpdate(incidentCommandUpdate, { args: [{ action: 'acknowledge', actor } as IncidentCommand] });
     expect(view.state).toBe('acknowledged');
     expect(view.clocks.respond).toMatchObject({ state: 'stopped', breached: true, breachedAt: input.reportedAt + 3000 });
@@ -142,6 +142,6 @@ describe('worker restart', () => {
     expect(row.last_error).toContain('not resent');
     await new Promise((r) => setTimeout(r, 2000));
     expect(robot.requests).toHaveLength(1);
-    await handle.executeUpdate(incidentCommandUpdate, { args: [{ action: 'cancel', actor: { id: 'x', name: 'x' }, reason: 'test done' } as IncidentCommand] });
+    await handle.executeUpdate(incidentCommandUpdate, { args: [{ action: 'cancel', actor: { id: 'x', name: 'x', roles: ['admin'] }, reason: 'test done' } as IncidentCommand] });
   });
 });

@@ -147,7 +147,8 @@ async function openShrunk(
   const handle = await p.temporal.workflow.start(INCIDENT_WORKFLOW_TYPE, { workflowId, taskQueue: p.config.taskQueue, args: [input] });
   await handle.executeUpdate(incidentOpenedUpdate);
   const act = (command: IncidentCommandBody, actor: TestUser = people.engineer) =>
-    handle.executeUpdate(incidentCommandUpdate, { args: [{ ...command, actor: { id: actor.id, name: actor.name } } as IncidentCommand] });
+    // Driven as an administrator, as the workflow tests do: the validators check roles (INCIDENT_ACTION_ROLES).
+    handle.executeUpdate(incidentCommandUpdate, { args: [{ ...command, actor: { id: actor.id, name: actor.name, roles: ['admin'] } } as IncidentCommand] });
   const waitFor = (type: string) => waitUntil(`incident event ${type}`, async () => (await timeline(p, input.incidentId)).find((e) => e.type === type), 60_000);
   return { input, workflowId, handle, act, waitFor };
 }
@@ -296,7 +297,9 @@ export const CASES: FlowCase[] = [
       must(await p.call('POST', link, null, { promisedOnSiteAt: iso(Date.now() + 2000), note: '工程师两秒后到' }), 200);
       await o.waitFor('vendor_promise_missed');
       const esc = await escalationRow(p, o.input.incidentId);
-      must(await p.call('POST', `/escalations/${esc.id}/progress`, u.engineer.token, { kind: 'arrived', note: '原厂工程师已到场' }), 200);
+      // Staff record the vendor's arrival only on behalf of a named contact of the vendor.
+      const [l1] = await p.ds.query(`SELECT id FROM vendor_contacts WHERE name = '张工'`);
+      must(await p.call('POST', `/escalations/${esc.id}/progress`, u.engineer.token, { kind: 'arrived', note: '原厂工程师已到场', onBehalfOfContactId: l1.id }), 200);
       await o.waitFor('vendor_arrived');
       await o.act({ action: 'arrive' });
       await finishIncident(o, ctx, true);
@@ -604,8 +607,8 @@ export const CASES: FlowCase[] = [
       const handle = await p.temporal.workflow.start(MODIFICATION_WORKFLOW_TYPE, { workflowId, taskQueue: p.config.taskQueue, args: [input] });
       await handle.executeUpdate(modificationOpenedUpdate);
       await waitUntil('the delivery breach', async () => (await p.ds.query(`SELECT 1 FROM modification_events WHERE modification_id = $1 AND type = 'delivery_breached'`, [id])).length > 0);
-      const actor = { id: u.engineer.id, name: u.engineer.name };
-      const act = (c: Record<string, unknown>) => handle.executeUpdate(modificationCommandUpdate, { args: [{ ...c, actor } as ModificationCommand] });
+      const actor = { id: u.engineer.id, name: u.engineer.name, roles: ['admin'] };
+      const act = (c: Record<string, unknown>) => handle.executeUpdate(modificationCommandUpdate, { args: [{ ...c, actor } as unknown as ModificationCommand] });
       await act({ action: 'assess', feasible: true, effortDays: 1, schemaChange: false, linkedChangeId: null, note: null });
       await act({ action: 'approve_scope', comment: null });
       await act({ action: 'deliver', note: null, linkedChangeApproved: false });

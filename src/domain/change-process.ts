@@ -1,5 +1,6 @@
 import { CalendarSpec, WorkingCalendar } from './calendar';
 import { Approval, ChangeActor, ChangeKind, ChangeState, REVIEW_RULES, ReviewDecision, ReviewRules, Revision, approvalsComplete, forbidden, illegal, needsReview } from './change';
+import { Role, holdsAny } from './roles';
 
 export interface ChangeInput {
   changeId: string;
@@ -30,6 +31,45 @@ export type ChangeCommand =
   | { action: 'close'; actor: ChangeActor; note: string | null }
   | { action: 'cancel'; actor: ChangeActor; reason: string };
 export type ChangeAction = ChangeCommand['action'];
+export const CHANGE_ACTIONS: readonly ChangeAction[] = ['review', 'revise', 'implement', 'verify', 'close', 'cancel'];
+
+const SUBMITTERS: readonly Role[] = ['engineer', 'project_manager', 'it_manager', 'dispatcher'];
+/** Who may take each action (the administrator always may); the API's role checks and the Update validator read it. */
+export const CHANGE_ACTION_ROLES: Record<ChangeAction, readonly Role[]> = {
+  // S4: the hospital's IT department reviews.
+  review: ['reviewer', 'it_manager'],
+  revise: SUBMITTERS,
+  implement: ['engineer', 'project_manager'],
+  verify: ['engineer', 'project_manager', 'it_manager'],
+  close: ['project_manager', 'it_manager'],
+  cancel: SUBMITTERS,
+};
+
+/**
+ * S4 separation of duties: nobody who wrote any revision of the change, submitted it or carries it out may review
+ * it. Returns why `actor` may not review, or null.
+ */
+export function reviewConflict(v: Pick<ChangeView, 'submittedBy' | 'implementer' | 'revisions'>, actor: { id: string }): string | null {
+  if (actor.id === v.submittedBy.id) return 'the submitter may not review their own change';
+  if (v.implementer && actor.id === v.implementer.id) return 'the implementer may not review the change they carry out';
+  const authored = v.revisions.find((r) => r.submittedBy.id === actor.id);
+  if (authored) return `the author of revision ${authored.number} may not review the change`;
+  return null;
+}
+
+/**
+ * The actions a change allows at `at`, for `actor` when given: the state's actions, the approved window for
+ * implementation, then who may (roles, and S4's separation of duties for reviews). Exactly what the Update
+ * validator accepts, payloads aside (which revision, which decision), so `allowedActions` never lists a 409 or 403.
+ */
+export function changeActionsFor(v: ChangeView, at: number, actor?: { id: string; roles?: readonly string[] }): ChangeAction[] {
+  return v.allowedActions.filter((a) => {
+    if (a === 'implement' && v.kind !== 'emergency' && (at < v.window.start || at > v.window.end)) return false;
+    if (!actor) return true;
+    if (!holdsAny(actor.roles, CHANGE_ACTION_ROLES[a])) return false;
+    return a !== 'review' || reviewConflict(v, actor) === null;
+  });
+}
 
 export interface ChangeDecision {
   seq: number;
@@ -50,6 +90,8 @@ export interface ChangeView {
   kind: ChangeKind;
   title: string;
   reason: string;
+  /** Carried so the workflow can write the change's row by itself (the API starts the workflow first). */
+  linkedIncidentId?: string | null;
   state: ChangeState;
   risk: Revision['risk'];
   schemaChange: boolean;
@@ -92,6 +134,7 @@ export class ChangeProcess {
       kind: input.kind,
       title: input.title,
       reason: input.reason,
+      linkedIncidentId: input.linkedIncidentId,
       state: 'in_review',
       risk: rev.risk,
       schemaChange: rev.schemaChange,
@@ -148,10 +191,25 @@ export class ChangeProcess {
     return out;
   }
 
+  /**
+   * The Update validator: who may (roles; S4: no author of any revision, submitter or implementer reviews), then
+   * `check`. Only validators run it, never a replay, so running workflows keep their history as the rules tighten.
+   */
+  validate(command: ChangeCommand, at: number): void {
+    const roles = CHANGE_ACTION_ROLES[command.action];
+    if (!holdsAny(command.actor.roles, roles)) throw forbidden(`${command.action} needs one of the roles: ${['admin', ...roles].join(', ')}`);
+    if (command.action === 'review') {
+      const conflict = reviewConflict(this.view(), command.actor);
+      if (conflict) throw forbidden(conflict);
+    }
+    this.check(command, at);
+  }
+
   /** Throws the error an Update validator turns into a 409 (or 403 for a self-approval). */
   check(command: ChangeCommand, at: number): void {
-    const allowed = this.allowedActions();
-    if (!allowed.includes(command.action)) {
+    // The state decides (as it always did, so replays agree); the list in the error is what this caller may do.
+    const allowed = changeActionsFor(this.view(), at, command.actor);
+    if (!this.allowedActions().includes(command.action)) {
       throw illegal(this.v.state, `cannot ${command.action} a change that is ${this.v.state}; allowed: ${allowed.join(', ') || 'none'}`, allowed);
     }
     if (command.action === 'review') {

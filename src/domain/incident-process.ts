@@ -2,6 +2,8 @@ import { WorkingCalendar } from './calendar';
 import { DomainError, DomainErrorCode } from './errors';
 import {
   Channel,
+  INCIDENT_ACTIONS,
+  INCIDENT_ACTION_ROLES,
   IncidentAction,
   IncidentState,
   ResolutionCategory,
@@ -28,10 +30,13 @@ import {
 import { EscalationTrigger } from './escalation';
 import { Priority, SlaPolicy, Tier, escalationPolicyOf, incidentBudgets } from './sla-policy';
 import { CalendarSpec } from './calendar';
+import { holdsAny } from './roles';
 
 export interface Actor {
   id: string;
   name: string;
+  /** The signed-in person's roles, which Update validators check (INCIDENT_ACTION_ROLES); not kept in the record. */
+  roles?: readonly string[];
 }
 
 export interface Reporter {
@@ -74,6 +79,9 @@ export type IncidentLifecycleCommand =
   | { action: 'assign'; actor: Actor; assignee: Assignee; note?: string }
   | { action: 'change_priority'; actor: Actor; priority: Priority; reason: string }
   | { action: 'pause_repair_clock'; actor: Actor; reason: string }
+  | { action: 'request_repair_clock_pause'; actor: Actor; reason: string }
+  | { action: 'confirm_repair_clock_pause'; actor: Actor; note?: string }
+  | { action: 'decline_repair_clock_pause'; actor: Actor; reason: string }
   | { action: 'resume_repair_clock'; actor: Actor; note?: string }
   | { action: 'escalate'; actor: Actor; reason: string };
 
@@ -153,6 +161,8 @@ export interface IncidentRecord {
   cancelReason: string | null;
   escalation: IncidentEscalation | null;
   escalationCount: number;
+  /** S10: a pause of the repair clock the vendor's team asked for, waiting for the hospital to confirm or decline it. */
+  pauseRequest?: { by: Actor; reason: string; at: number } | null;
   /** Sequence of the last timeline event: the projection applies an event only once, in order. */
   seq: number;
 }
@@ -177,6 +187,9 @@ export interface IncidentView extends Omit<IncidentRecord, 'clocks'> {
 
 /** The actor of what the system does by itself (timers, automatic escalation, vendor events without a person). */
 export const SYSTEM_ACTOR: Actor = { id: 'system', name: 'Wardline' };
+/** Who did it, as the record keeps it: roles are for the checks, not for the evidence. */
+const person = (a: Actor): Actor => ({ id: a.id, name: a.name });
+const TAKES_OVER: readonly string[] = ['engineer', 'project_manager'];
 const OPEN_STATES: IncidentState[] = ['reported', 'acknowledged', 'on_site', 'reopened'];
 
 /** The incident's state and clocks; the workflow holds one and drives it with commands and timer ticks. */
@@ -220,6 +233,7 @@ export class IncidentProcess {
       cancelReason: null,
       escalation: null,
       escalationCount: 0,
+      pauseRequest: null,
       seq: 0,
     };
   }
@@ -245,7 +259,44 @@ export class IncidentProcess {
     });
   }
 
-  /** Throws the domain error an Update validator turns into a rejection (the API's 409 or 400). */
+  /** Why `action` cannot be taken in the incident's present state, or null: the one rule `check` and `allowedActions` share. */
+  private refusal(action: IncidentAction): string | null {
+    if (!allowedActions(this.record.state).includes(action)) {
+      return `cannot ${action} an incident that is ${this.record.state}; allowed: ${this.allowedActions().join(', ') || 'none'}`;
+    }
+    const repair = this.record.clocks.repair;
+    const pending = this.record.pauseRequest ?? null;
+    switch (action) {
+      case 'pause_repair_clock':
+      case 'request_repair_clock_pause':
+        if (repair.status !== 'running') return `the repair clock is ${repair.status}, not running`;
+        if (action === 'request_repair_clock_pause' && pending) return `a pause requested by ${pending.by.name} is waiting for the hospital`;
+        return null;
+      case 'confirm_repair_clock_pause':
+      case 'decline_repair_clock_pause':
+        if (!pending) return 'no pause of the repair clock is waiting for confirmation';
+        if (action === 'confirm_repair_clock_pause' && repair.status !== 'running') return `the repair clock is ${repair.status}, not running`;
+        return null;
+      case 'resume_repair_clock':
+        return repair.status === 'paused' ? null : `the repair clock is ${repair.status}, not paused`;
+      case 'escalate':
+        return this.record.escalation?.active ? `the vendor is already escalated (${this.record.escalation.workflowId})` : null;
+      default:
+        return null;
+    }
+  }
+
+  /**
+   * The actions open now; for an actor, only those their roles allow (INCIDENT_ACTION_ROLES). Exactly what
+   * `validate` accepts, payloads aside: an action a 409 or 403 would refuse is never listed.
+   */
+  allowedActions(actor?: Actor): IncidentAction[] {
+    return INCIDENT_ACTIONS.filter(
+      (a) => allowedActions(this.record.state).includes(a) && this.refusal(a) === null && (!actor || holdsAny(actor.roles, INCIDENT_ACTION_ROLES[a])),
+    );
+  }
+
+  /** Throws the domain error an Update handler turns into a rejection (the API's 409 or 400): the state's rules. */
   check(command: IncidentCommand): void {
     if (command.action === 'comment') {
       if (isTerminal(this.record.state)) {
@@ -257,26 +308,33 @@ export class IncidentProcess {
       }
       return;
     }
-    nextState(this.record.state, command.action);
-    const repair = this.record.clocks.repair;
-    if (command.action === 'pause_repair_clock' && repair.status !== 'running') {
-      throw new DomainError(DomainErrorCode.IllegalTransition, `the repair clock is ${repair.status}, not running`, {
+    const refused = this.refusal(command.action);
+    if (refused) {
+      throw new DomainError(DomainErrorCode.IllegalTransition, refused, {
         state: this.record.state,
-        allowedActions: allowedActions(this.record.state),
+        action: command.action,
+        allowedActions: this.allowedActions(command.actor.roles ? command.actor : undefined),
       });
     }
-    if (command.action === 'escalate' && this.record.escalation?.active) {
-      throw new DomainError(DomainErrorCode.IllegalTransition, `the vendor is already escalated (${this.record.escalation.workflowId})`, {
-        state: this.record.state,
-        allowedActions: allowedActions(this.record.state).filter((a) => a !== 'escalate'),
-      });
+  }
+
+  /**
+   * The Update validator: who may (403 when the actor's roles do not allow the action), then `check`. Only
+   * validators run it, never a replay, so running workflows keep their history when these rules tighten.
+   * A comment (a note from the hospital's PM platform, S15) changes nothing and needs no role.
+   */
+  validate(command: IncidentCommand): void {
+    if (command.action !== 'comment') {
+      const allowed = INCIDENT_ACTION_ROLES[command.action];
+      if (!holdsAny(command.actor.roles, allowed)) {
+        const hint = command.action === 'pause_repair_clock' ? '; the vendor team asks for a pause (request_repair_clock_pause) and the hospital confirms it (S10)' : '';
+        throw new DomainError(DomainErrorCode.Forbidden, `${command.action} needs one of the roles: ${['admin', ...allowed].join(', ')}${hint}`, {
+          action: command.action,
+          allowedActions: this.allowedActions(command.actor),
+        });
+      }
     }
-    if (command.action === 'resume_repair_clock' && repair.status !== 'paused') {
-      throw new DomainError(DomainErrorCode.IllegalTransition, `the repair clock is ${repair.status}, not paused`, {
-        state: this.record.state,
-        allowedActions: allowedActions(this.record.state),
-      });
-    }
+    this.check(command);
   }
 
   apply(command: IncidentCommand, at: number): TimelineEvent {
@@ -294,12 +352,24 @@ export class IncidentProcess {
     const data: Record<string, unknown> = {};
     let next: IncidentRecord = r;
 
+    const actor = person(command.actor);
+    /**
+     * S12: whoever responds owns the incident. An engineer who acknowledges one assigned to a colleague takes it
+     * over, and the timeline says so (from, to), instead of the record naming someone who never answered.
+     */
+    const takeOver = () => {
+      if (r.assignee?.id === actor.id || !command.actor.roles?.some((role) => TAKES_OVER.includes(role))) return;
+      data.reassigned = { from: r.assignee, to: actor };
+      next = { ...next, assignee: actor };
+    };
     switch (command.action) {
       case 'acknowledge':
         clocks.respond = stopClock(clocks.respond, cal, at);
         milestones.acknowledgedAt = at;
+        takeOver();
         break;
       case 'arrive':
+        if (milestones.acknowledgedAt === undefined) takeOver();
         clocks.respond = stopClock(clocks.respond, cal, at);
         clocks.on_site = stopClock(clocks.on_site, cal, at);
         milestones.acknowledgedAt ??= at;
@@ -313,7 +383,8 @@ export class IncidentProcess {
         milestones.resolvedAt = at;
         next = {
           ...next,
-          resolution: { cause: command.cause, fix: command.fix, category: command.category, resolvedBy: command.actor, resolvedAt: at },
+          pauseRequest: null,
+          resolution: { cause: command.cause, fix: command.fix, category: command.category, resolvedBy: actor, resolvedAt: at },
         };
         Object.assign(data, { cause: command.cause, fix: command.fix, category: command.category });
         break;
@@ -333,7 +404,7 @@ export class IncidentProcess {
       case 'cancel':
         for (const k of ['respond', 'on_site', 'repair'] as const) clocks[k] = stopClock(clocks[k], cal, at);
         milestones.cancelledAt = at;
-        next = { ...next, cancelReason: command.reason };
+        next = { ...next, cancelReason: command.reason, pauseRequest: null };
         note = command.reason;
         break;
       case 'assign':
@@ -354,7 +425,29 @@ export class IncidentProcess {
       case 'pause_repair_clock':
         clocks.repair = pauseClock(clocks.repair, cal, at, command.reason);
         note = command.reason;
+        // A pause the hospital makes itself answers any pending request.
+        if (r.pauseRequest) data.request = { by: r.pauseRequest.by, reason: r.pauseRequest.reason, at: r.pauseRequest.at };
+        next = { ...next, pauseRequest: null };
         break;
+      case 'request_repair_clock_pause':
+        // The clock keeps running until the hospital confirms (S10): the request only records who asked and why.
+        next = { ...next, pauseRequest: { by: actor, reason: command.reason, at } };
+        note = command.reason;
+        break;
+      case 'confirm_repair_clock_pause': {
+        const request = r.pauseRequest!;
+        clocks.repair = pauseClock(clocks.repair, cal, at, request.reason);
+        data.request = { by: request.by, reason: request.reason, at: request.at };
+        next = { ...next, pauseRequest: null };
+        break;
+      }
+      case 'decline_repair_clock_pause': {
+        const request = r.pauseRequest!;
+        data.request = { by: request.by, reason: request.reason, at: request.at };
+        next = { ...next, pauseRequest: null };
+        note = command.reason;
+        break;
+      }
       case 'resume_repair_clock':
         clocks.repair = resumeClock(clocks.repair, at);
         break;
@@ -364,7 +457,7 @@ export class IncidentProcess {
         break;
     }
     this.record = { ...next, state: to, clocks, milestones };
-    return this.event(command.action, command.actor, at, from, data, note);
+    return this.event(command.action, actor, at, from, data, note);
   }
 
   /** When the workflow must wake next for a warning, a breach or the automatic escalation; null when nothing can fire. */
@@ -459,7 +552,7 @@ export class IncidentProcess {
     return {
       ...this.record,
       clocks,
-      allowedActions: allowedActions(this.record.state),
+      allowedActions: this.allowedActions(),
       breached: Object.values(clocks).some((c) => c.breached),
     };
   }

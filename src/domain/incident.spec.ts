@@ -14,16 +14,17 @@ import { domainError } from './testing/domain-error';
 
 /**
  * The lifecycle written out by hand (P3, S10, S14): acknowledge is the S10 response, arrive the on-site
- * arrival, confirm the hospital's sign-off on the record (S14). Listed in INCIDENT_ACTIONS order.
+ * arrival, confirm the hospital's sign-off on the record (S14). Listed in INCIDENT_ACTIONS order. These are the
+ * state's actions; IncidentProcess.allowedActions narrows them by the clocks and by who asks.
  */
 const EXPECTED: Record<IncidentState, IncidentAction[]> = {
   reported: ['acknowledge', 'arrive', 'cancel', 'assign', 'change_priority', 'escalate'],
-  acknowledged: ['arrive', 'resolve', 'cancel', 'assign', 'change_priority', 'pause_repair_clock', 'resume_repair_clock', 'escalate'],
-  on_site: ['resolve', 'cancel', 'assign', 'change_priority', 'pause_repair_clock', 'resume_repair_clock', 'escalate'],
+  acknowledged: ['arrive', 'resolve', 'cancel', 'assign', 'change_priority', 'pause_repair_clock', 'request_repair_clock_pause', 'confirm_repair_clock_pause', 'decline_repair_clock_pause', 'resume_repair_clock', 'escalate'],
+  on_site: ['resolve', 'cancel', 'assign', 'change_priority', 'pause_repair_clock', 'request_repair_clock_pause', 'confirm_repair_clock_pause', 'decline_repair_clock_pause', 'resume_repair_clock', 'escalate'],
   resolved: ['confirm', 'reopen', 'assign'],
   confirmed: ['reopen', 'close'],
   closed: [],
-  reopened: ['arrive', 'resolve', 'assign', 'change_priority', 'pause_repair_clock', 'resume_repair_clock', 'escalate'],
+  reopened: ['arrive', 'resolve', 'assign', 'change_priority', 'pause_repair_clock', 'request_repair_clock_pause', 'confirm_repair_clock_pause', 'decline_repair_clock_pause', 'resume_repair_clock', 'escalate'],
   cancelled: [],
 };
 

@@ -1,4 +1,5 @@
 import { DomainError, DomainErrorCode } from './errors';
+import { HOSPITAL_SIDE, Role } from './roles';
 
 /**
  * The incident lifecycle (P3, S10, S14): reported → acknowledged (the response) → on_site → resolved →
@@ -28,6 +29,9 @@ export const INCIDENT_ACTIONS = [
   'assign',
   'change_priority',
   'pause_repair_clock',
+  'request_repair_clock_pause',
+  'confirm_repair_clock_pause',
+  'decline_repair_clock_pause',
   'resume_repair_clock',
   'escalate',
 ] as const;
@@ -56,6 +60,10 @@ const ALLOWED: Record<IncidentAction, readonly IncidentState[]> = {
   assign: [...OPEN, 'resolved'],
   change_priority: OPEN,
   pause_repair_clock: WORKING,
+  // S10: the vendor's team may only ask for a pause; the hospital confirms or declines it.
+  request_repair_clock_pause: WORKING,
+  confirm_repair_clock_pause: WORKING,
+  decline_repair_clock_pause: WORKING,
   resume_repair_clock: WORKING,
   // S7: the original vendor can be called in while the fault is open.
   escalate: OPEN,
@@ -69,6 +77,33 @@ const TARGET: Partial<Record<IncidentAction, IncidentState>> = {
   reopen: 'reopened',
   close: 'closed',
   cancel: 'cancelled',
+};
+
+const VENDOR_WORK: readonly Role[] = ['engineer', 'project_manager'];
+const HOSPITAL_ACCEPTANCE: readonly Role[] = ['dispatcher', 'it_manager', 'reviewer'];
+
+/**
+ * Who may take each action (the administrator always may). The API's role checks and the workflow's Update
+ * validators both read this table, so `allowedActions` lists for a caller exactly what they would be let do.
+ * S10: the party being measured may not stop its own clock: the repair clock is paused by the hospital side,
+ * or at the vendor team's request once a dispatcher or the IT manager confirms it.
+ */
+export const INCIDENT_ACTION_ROLES: Record<IncidentAction, readonly Role[]> = {
+  acknowledge: VENDOR_WORK,
+  arrive: VENDOR_WORK,
+  resolve: VENDOR_WORK,
+  confirm: HOSPITAL_ACCEPTANCE,
+  reopen: HOSPITAL_ACCEPTANCE,
+  close: ['dispatcher', 'it_manager', 'project_manager'],
+  cancel: ['dispatcher', 'it_manager'],
+  assign: ['dispatcher', 'project_manager'],
+  change_priority: ['dispatcher', 'project_manager', 'it_manager'],
+  pause_repair_clock: HOSPITAL_SIDE,
+  request_repair_clock_pause: VENDOR_WORK,
+  confirm_repair_clock_pause: ['dispatcher', 'it_manager'],
+  decline_repair_clock_pause: ['dispatcher', 'it_manager'],
+  resume_repair_clock: [...HOSPITAL_SIDE, ...VENDOR_WORK],
+  escalate: ['engineer', 'project_manager', 'dispatcher'],
 };
 
 export function allowedActions(state: IncidentState): IncidentAction[] {

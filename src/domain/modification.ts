@@ -1,6 +1,7 @@
 import { CalendarSpec, WorkingCalendar } from './calendar';
 import { addCalendarMonths, formatInZone } from './time';
-import { illegal } from './change';
+import { forbidden, illegal } from './change';
+import { HOSPITAL_SIDE, Role, holdsAny } from './roles';
 import { ClockEvent, ClockView, SlaClock, dueEvents, markFired, nextEventAt, startClock, stopClock, viewClock } from './sla-clock';
 
 /**
@@ -27,6 +28,8 @@ export type ModificationState = (typeof MODIFICATION_STATES)[number];
 export interface ModActor {
   id: string;
   name: string;
+  /** The signed-in person's roles, for the Update validator (MODIFICATION_ACTION_ROLES); not kept in the record. */
+  roles?: readonly string[];
 }
 
 export interface ModificationInput {
@@ -53,6 +56,7 @@ export interface ModificationInput {
 
 export type ModificationLifecycleCommand =
   | { action: 'assess'; actor: ModActor; feasible: boolean; effortDays: number; schemaChange: boolean; linkedChangeId: string | null; note: string | null }
+  | { action: 'link_change'; actor: ModActor; linkedChangeId: string; note: string | null }
   | { action: 'approve_scope'; actor: ModActor; comment: string | null }
   | { action: 'reject_scope'; actor: ModActor; comment: string }
   | { action: 'deliver'; actor: ModActor; note: string | null; linkedChangeApproved: boolean }
@@ -89,6 +93,11 @@ export interface ModificationView {
   systemId: string;
   type: ModificationType;
   title: string;
+  /** Carried so the workflow can write the request's row by itself (the API starts the workflow first). */
+  description?: string;
+  department?: string;
+  submittedBy?: ModActor;
+  submittedAt?: number;
   state: ModificationState;
   assessment: { feasible: boolean; effortDays: number; schemaChange: boolean; linkedChangeId: string | null } | null;
   delivery: ClockView;
@@ -103,6 +112,8 @@ export interface ModificationView {
 
 const ALLOWED: Record<ModificationAction, ModificationState[]> = {
   assess: ['submitted', 'assessed'],
+  // S4 across processes: a schema-changing modification may get (or change) its reviewed change after assessment.
+  link_change: ['assessed', 'approved'],
   approve_scope: ['assessed'],
   reject_scope: ['assessed'],
   deliver: ['approved'],
@@ -113,6 +124,7 @@ const ALLOWED: Record<ModificationAction, ModificationState[]> = {
 };
 const NEXT: Record<ModificationAction, ModificationState | null> = {
   assess: 'assessed',
+  link_change: null,
   approve_scope: 'approved',
   reject_scope: 'scope_rejected',
   deliver: 'live',
@@ -121,6 +133,62 @@ const NEXT: Record<ModificationAction, ModificationState | null> = {
   reject_acceptance: 'live',
   cancel: 'cancelled',
 };
+
+const VENDOR_WORK: readonly Role[] = ['engineer', 'project_manager'];
+/** Who may take each action (the administrator always may); the API's role checks and the Update validator read it. */
+export const MODIFICATION_ACTION_ROLES: Record<ModificationAction, readonly Role[]> = {
+  assess: VENDOR_WORK,
+  link_change: VENDOR_WORK,
+  approve_scope: HOSPITAL_SIDE,
+  reject_scope: HOSPITAL_SIDE,
+  deliver: VENDOR_WORK,
+  request_acceptance: VENDOR_WORK,
+  accept: HOSPITAL_SIDE,
+  reject_acceptance: HOSPITAL_SIDE,
+  cancel: ['dispatcher', 'it_manager'],
+};
+export const MODIFICATION_ACTIONS = Object.keys(ALLOWED) as ModificationAction[];
+
+/** What the rules need beyond the modification itself: the time, and whether its linked change is approved (another process). */
+export interface ModificationContext {
+  at: number;
+  linkedChangeApproved: boolean;
+}
+
+/** Why `action` cannot be taken now (English, zh-CN), or null: the one rule `check` and `modificationActionsFor` share. */
+function refusal(
+  v: Pick<ModificationView, 'state' | 'assessment' | 'acceptanceEligibleAt'>,
+  action: ModificationAction,
+  ctx: ModificationContext,
+  offsetMinutes: number,
+): { en: string; zh?: string } | null {
+  if (!ALLOWED[action].includes(v.state)) return { en: `cannot ${action} a modification that is ${v.state}` };
+  if (action === 'link_change' && !v.assessment?.schemaChange) return { en: 'the assessment found no schema change to review', zh: '评估结论不涉及数据库结构变更，无需关联变更' };
+  if (action === 'deliver' && v.assessment?.schemaChange && !ctx.linkedChangeApproved) {
+    return v.assessment.linkedChangeId
+      ? { en: 'it changes the database schema: its linked change must be approved first (S4)', zh: '该需求涉及数据库结构变更：关联的变更须先获批准（S4）' }
+      : { en: 'it changes the database schema: link its change (link_change) and have it approved first (S4)', zh: '该需求涉及数据库结构变更：须先关联变更（link_change）并获批准（S4）' };
+  }
+  if (action === 'request_acceptance' && v.acceptanceEligibleAt !== null && ctx.at < v.acceptanceEligibleAt) {
+    // Times in messages are in the contract's zone, as people read them, not UTC.
+    const from = formatInZone(v.acceptanceEligibleAt, offsetMinutes);
+    return { en: `acceptance may be requested from ${from} (7 working days after go-live)`, zh: `上线满 7 个工作日后方可申请验收：${from} 起` };
+  }
+  return null;
+}
+
+/**
+ * The actions a modification allows now, for `actor` when given: exactly what the Update validator accepts
+ * (payloads aside), so `allowedActions` never lists a 409 or 403.
+ */
+export function modificationActionsFor(
+  v: Pick<ModificationView, 'state' | 'assessment' | 'acceptanceEligibleAt'>,
+  ctx: ModificationContext,
+  actor?: { roles?: readonly string[] },
+  offsetMinutes = 480,
+): ModificationAction[] {
+  return MODIFICATION_ACTIONS.filter((a) => refusal(v, a, ctx, offsetMinutes) === null && (!actor || holdsAny(actor.roles, MODIFICATION_ACTION_ROLES[a])));
+}
 
 export class ModificationProcess {
   private state: ModificationState = 'submitted';
@@ -170,23 +238,30 @@ export class ModificationProcess {
   }
 
   check(command: ModificationCommand, at: number): void {
-    const allowed = this.allowedActions();
     if (command.action === 'comment') {
-      if (this.terminal) throw illegal(this.state, `cannot comment on a modification that is ${this.state}`, allowed);
+      if (this.terminal) throw illegal(this.state, `cannot comment on a modification that is ${this.state}`, this.allowedActions());
       return;
     }
-    if (!allowed.includes(command.action)) {
-      throw illegal(this.state, `cannot ${command.action} a modification that is ${this.state}; allowed: ${allowed.join(', ') || 'none'}`, allowed);
+    const ctx: ModificationContext = { at, linkedChangeApproved: command.action === 'deliver' && command.linkedChangeApproved };
+    const view = { state: this.state, assessment: this.assessment, acceptanceEligibleAt: this.acceptanceEligibleAt() };
+    const refused = refusal(view, command.action, ctx, this.input.calendar.utcOffsetMinutes);
+    if (refused) {
+      const allowed = modificationActionsFor(view, ctx, command.actor.roles ? command.actor : undefined, this.input.calendar.utcOffsetMinutes);
+      const stateRule = !ALLOWED[command.action].includes(this.state);
+      throw illegal(this.state, stateRule ? `${refused.en}; allowed: ${allowed.join(', ') || 'none'}` : refused.en, allowed, refused.zh);
     }
-    if (command.action === 'deliver' && this.assessment?.schemaChange && !command.linkedChangeApproved) {
-      throw illegal(this.state, 'it changes the database schema: its linked change must be approved first (S4)', allowed, '该需求涉及数据库结构变更：关联的变更须先获批准（S4）');
+  }
+
+  /**
+   * The Update validator: who may (MODIFICATION_ACTION_ROLES), then `check`. Validators never run in a replay.
+   * A comment (a note from the hospital's PM platform, S15) changes nothing and needs no role.
+   */
+  validate(command: ModificationCommand, at: number): void {
+    if (command.action !== 'comment') {
+      const roles = MODIFICATION_ACTION_ROLES[command.action];
+      if (!holdsAny(command.actor.roles, roles)) throw forbidden(`${command.action} needs one of the roles: ${['admin', ...roles].join(', ')}`);
     }
-    if (command.action === 'request_acceptance') {
-      const eligible = this.acceptanceEligibleAt()!;
-      // Times in messages are in the contract's zone, as people read them, not UTC.
-      const from = formatInZone(eligible, this.input.calendar.utcOffsetMinutes);
-      if (at < eligible) throw illegal(this.state, `acceptance may be requested from ${from} (7 working days after go-live)`, allowed, `上线满 7 个工作日后方可申请验收：${from} 起`);
-    }
+    this.check(command, at);
   }
 
   apply(command: ModificationCommand, at: number): ModificationEvent {
@@ -200,6 +275,12 @@ export class ModificationProcess {
       case 'assess':
         this.assessment = { feasible: command.feasible, effortDays: command.effortDays, schemaChange: command.schemaChange, linkedChangeId: command.linkedChangeId };
         Object.assign(data, this.assessment);
+        note = command.note;
+        break;
+      case 'link_change':
+        data.from = this.assessment!.linkedChangeId;
+        data.to = command.linkedChangeId;
+        this.assessment = { ...this.assessment!, linkedChangeId: command.linkedChangeId };
         note = command.note;
         break;
       case 'deliver':
@@ -230,7 +311,7 @@ export class ModificationProcess {
         note = command.note;
         break;
     }
-    return this.record(command.action, command.actor, at, from, note, data);
+    return this.record(command.action, { id: command.actor.id, name: command.actor.name }, at, from, note, data);
   }
 
   nextWakeAt(): number | null {
@@ -277,6 +358,10 @@ export class ModificationProcess {
       systemId: this.input.systemId,
       type: this.input.type,
       title: this.input.title,
+      description: this.input.description,
+      department: this.input.department,
+      submittedBy: { id: this.input.submittedBy.id, name: this.input.submittedBy.name },
+      submittedAt: this.input.submittedAt,
       state: this.state,
       assessment: this.assessment,
       delivery: viewClock(this.clock, this.calendar, at),

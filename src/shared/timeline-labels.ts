@@ -66,8 +66,12 @@ export function timelineText(event: Pick<TimelineEvent, 'type' | 'data'>, locale
         ? `报障：${String(d.priority ?? '')}，${tier}，来自${channel}${assignee ? `，指派给${assignee}` : ''}`
         : `reported: ${String(d.priority ?? '')}, ${tier}, by ${channel}${assignee ? `, assigned to ${assignee}` : ''}`;
     }
-    case 'acknowledge':
+    case 'acknowledge': {
+      // S12: who responds owns it; taking over a colleague's incident is said so.
+      const from = nameOf((d.reassigned as Data | undefined)?.from);
+      if (d.reassigned) return zh ? `已响应，并由${from ?? '未指派'}改派给响应人` : `acknowledged, taking it over from ${from ?? 'nobody'}`;
       return zh ? '已响应' : 'acknowledged';
+    }
     case 'arrive':
       return zh ? '工程师已到场' : 'engineer on site';
     case 'resolve': {
@@ -90,6 +94,14 @@ export function timelineText(event: Pick<TimelineEvent, 'type' | 'data'>, locale
       return zh ? `优先级由 ${String(d.from ?? '')} 调整为 ${String(d.to ?? '')}` : `priority changed from ${String(d.from ?? '')} to ${String(d.to ?? '')}`;
     case 'pause_repair_clock':
       return zh ? '修复时限暂停' : 'repair clock paused';
+    case 'request_repair_clock_pause':
+      return zh ? '申请暂停修复时限（待院方确认，计时继续）' : 'pause of the repair clock requested (the clock runs until the hospital confirms)';
+    case 'confirm_repair_clock_pause': {
+      const by = nameOf((d.request as Data | undefined)?.by);
+      return zh ? `院方确认暂停修复时限${by ? `（${by}申请）` : ''}` : `the hospital confirmed the repair-clock pause${by ? ` ${by} asked for` : ''}`;
+    }
+    case 'decline_repair_clock_pause':
+      return zh ? '院方未同意暂停修复时限' : 'the hospital declined the repair-clock pause';
     case 'resume_repair_clock':
       return zh ? '修复时限恢复计时' : 'repair clock resumed';
     case 'escalate':
@@ -113,10 +125,15 @@ export function timelineText(event: Pick<TimelineEvent, 'type' | 'data'>, locale
     }
     case 'vendor_acknowledged': {
       const promised = time(d.promisedOnSiteAt);
-      return zh ? `原厂已响应${promised ? `，承诺 ${promised} 到场` : ''}` : `vendor acknowledged${promised ? `, on site by ${promised}` : ''}`;
+      const behalf = nameOf(d.onBehalfOf);
+      return zh
+        ? `原厂已响应${promised ? `，承诺 ${promised} 到场` : ''}${behalf ? `（代${behalf}记录）` : ''}`
+        : `vendor acknowledged${promised ? `, on site by ${promised}` : ''}${behalf ? ` (recorded on behalf of ${behalf})` : ''}`;
     }
-    case 'vendor_arrived':
-      return zh ? '原厂已到场' : 'vendor on site';
+    case 'vendor_arrived': {
+      const behalf = nameOf(d.onBehalfOf);
+      return zh ? `原厂已到场${behalf ? `（代${behalf}记录）` : ''}` : `vendor on site${behalf ? ` (recorded on behalf of ${behalf})` : ''}`;
+    }
     case 'vendor_remote_session':
       return zh ? '原厂远程处理中' : 'vendor working remotely';
     case 'vendor_resolved':

@@ -61,7 +61,7 @@ export async function changeWorkflow(input: ChangeInput): Promise<void> {
       return change.view();
     },
     {
-      validator: (command) => asFailure(() => change.check(command, Date.now())),
+      validator: (command) => asFailure(() => change.validate(command, Date.now())),
     },
   );
 

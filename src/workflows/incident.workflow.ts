@@ -167,7 +167,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<void> {
       return incident.view(Date.now());
     },
     {
-      validator: (command) => asFailure(() => incident.check(command)),
+      validator: (command) => asFailure(() => incident.validate(command)),
     },
   );
 

@@ -64,7 +64,7 @@ export async function modificationWorkflow(input: ModificationInput): Promise<vo
       return mod.view(Date.now());
     },
     {
-      validator: (command) => asFailure(() => mod.check(command, Date.now())),
+      validator: (command) => asFailure(() => mod.validate(command, Date.now())),
     },
   );
 

@@ -1,17 +1,9 @@
-/** Who may act, by role. Vendor side: engineer, project_manager, quality_manager. Hospital side: dispatcher, reviewer, it_manager. */
-export const ROLES = [
-  'dispatcher',
-  'engineer',
-  'project_manager',
-  'quality_manager',
-  'reviewer',
-  'it_manager',
-  'vendor_contact',
-  'integration',
-  'admin',
-] as const;
-export type Role = (typeof ROLES)[number];
+import { ROLES, Role } from '../../domain/roles';
 
-/** Everyone who works the service day to day; original vendors' contacts see only what later issues give them. */
+/** Who may act, by role (the list lives in the domain so workflows check the same rules). */
+export { ROLES };
+export type { Role };
+
+/** Everyone who works the service day to day; original vendors' contacts see only their own vendor's escalations. */
 export const STAFF: Role[] = ['dispatcher', 'engineer', 'project_manager', 'quality_manager', 'reviewer', 'it_manager', 'integration'];
 export const SIGNED_IN: Role[] = [...ROLES];

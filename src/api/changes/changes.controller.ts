@@ -9,8 +9,7 @@ import { ChangesService } from './changes.service';
 import { Idempotent } from '../common/idempotency';
 import { ApiOp } from '../common/openapi';
 import { CHANGE_DETAIL, CHANGE_ROWS, CHANGE_VIEW } from './changes.responses';
-
-const SUBMITTERS = ['engineer', 'project_manager', 'it_manager', 'dispatcher'] as const;
+import { CHANGE_ACTION_ROLES as WHO } from '../../domain/change-process';
 
 @ApiTags('changes')
 @Controller('changes')
@@ -20,7 +19,7 @@ export class ChangesController {
   @ApiOp({ summary: '提交数据库变更（SQL 自动分级） / Submit a database change (its SQL is classified)', ok: CHANGE_VIEW, errors: [422] })
   @Post()
   @Idempotent()
-  @Allow(...SUBMITTERS)
+  @Allow(...WHO.revise)
   create(@Auth() auth: Principal, @Body() dto: CreateChangeDto) {
     return this.service.create(auth, dto);
   }
@@ -35,15 +34,15 @@ export class ChangesController {
   @ApiOp({ summary: '变更详情：各修订版脚本与差异 / A change: each revision, its scripts and diff', ok: CHANGE_DETAIL, errors: [404] })
   @Get(':id')
   @Allow(...STAFF)
-  get(@Param('id') id: string) {
-    return this.service.get(id);
+  get(@Auth() auth: Principal, @Param('id') id: string) {
+    return this.service.get(auth, id);
   }
 
   /** S4: the hospital's reviewers decide. */
   @ApiOp({ summary: '审核变更（同意、驳回、退回） / Review a change: approve, reject or send back', ok: CHANGE_VIEW, errors: [404, 409] })
   @Post(':id/review')
   @HttpCode(200)
-  @Allow('reviewer', 'it_manager')
+  @Allow(...WHO.review)
   review(@Auth() auth: Principal, @Param('id') id: string, @Body() dto: ReviewDto) {
     return this.service.review(auth, id, dto);
   }
@@ -52,7 +51,7 @@ export class ChangesController {
   @Post(':id/revisions')
   @Idempotent()
   @HttpCode(200)
-  @Allow(...SUBMITTERS)
+  @Allow(...WHO.revise)
   revise(@Auth() auth: Principal, @Param('id') id: string, @Body() dto: RevisionDto) {
     return this.service.revise(auth, id, dto);
   }
@@ -60,7 +59,7 @@ export class ChangesController {
   @ApiOp({ summary: '记录实施（仅限已批准修订版与窗口内） / Record implementation (approved revision, inside its window)', ok: CHANGE_VIEW, errors: [404, 409] })
   @Post(':id/implement')
   @HttpCode(200)
-  @Allow('engineer', 'project_manager')
+  @Allow(...WHO.implement)
   implement(@Auth() auth: Principal, @Param('id') id: string, @Body() dto: ImplementDto) {
     return this.service.implement(auth, id, dto);
   }
@@ -68,7 +67,7 @@ export class ChangesController {
   @ApiOp({ summary: '验证实施结果 / Verify the outcome', ok: CHANGE_VIEW, errors: [404, 409] })
   @Post(':id/verify')
   @HttpCode(200)
-  @Allow('engineer', 'project_manager', 'it_manager')
+  @Allow(...WHO.verify)
   verify(@Auth() auth: Principal, @Param('id') id: string, @Body() dto: VerifyDto) {
     return this.service.verify(auth, id, dto);
   }
@@ -76,7 +75,7 @@ export class ChangesController {
   @ApiOp({ summary: '关闭变更 / Close a change', ok: CHANGE_VIEW, errors: [404, 409] })
   @Post(':id/close')
   @HttpCode(200)
-  @Allow('project_manager', 'it_manager')
+  @Allow(...WHO.close)
   close(@Auth() auth: Principal, @Param('id') id: string, @Body() dto: NoteDto) {
     return this.service.close(auth, id, dto);
   }
@@ -84,7 +83,7 @@ export class ChangesController {
   @ApiOp({ summary: '取消变更 / Cancel a change', ok: CHANGE_VIEW, errors: [404, 409] })
   @Post(':id/cancel')
   @HttpCode(200)
-  @Allow(...SUBMITTERS)
+  @Allow(...WHO.cancel)
   cancel(@Auth() auth: Principal, @Param('id') id: string, @Body() dto: ReasonDto) {
     return this.service.cancel(auth, id, dto);
   }

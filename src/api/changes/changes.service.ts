@@ -3,7 +3,7 @@ import { Client } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { ChangeActor, Revision, assessRevision } from '../../domain/change';
-import { ChangeCommand, ChangeInput, ChangeView } from '../../domain/change-process';
+import { ChangeCommand, ChangeInput, ChangeView, changeActionsFor } from '../../domain/change-process';
 import { lineDiff } from '../../domain/text-diff';
 import { formatInZone } from '../../domain/time';
 import { loadRevisionScripts, saveChangeScripts } from '../../persistence/change-scripts';
@@ -17,7 +17,7 @@ import { CalendarService } from '../sla/calendar.service';
 import { SystemsService } from '../systems/systems.service';
 import { findByRef } from '../common/refs';
 import { RevisionDto, CreateChangeDto, ReviewDto, ImplementDto, VerifyDto, ListChangesQuery } from './changes.dto';
-import { notFoundRef, unknownRef, unprocessable } from '../common/errors';
+import { conflict, notFoundRef, unknownRef, unprocessable } from '../common/errors';
 
 @Injectable()
 export class ChangesService {
@@ -98,14 +98,9 @@ export class ChangesService {
       emergencyReviewWorkingDays: 1,
     };
     const workflowId = changeWorkflowId(number, changeId);
-    await this.ds.query(
-      `INSERT INTO changes (id, number, workflow_id, system_id, kind, title, state, risk, schema_change, destructive, current_revision,
-         window_start, window_end, submitted_by, implementer_id, linked_incident_id, view)
-       VALUES ($1,$2,$3,$4,$5,$6,'in_review',$7,$8,$9,1,$10,$11,$12,$13,$14,'{}')`,
-      [changeId, number, workflowId, system.id, dto.kind, dto.title, first.risk, first.schemaChange, first.destructive, new Date(start), new Date(end), auth.userId, implementer?.id ?? null, linkedIncidentId],
-    );
+    // The workflow writes the change's row itself before the opening answers: no row can exist without its process.
     const handle = await this.temporal.workflow.start(CHANGE_WORKFLOW_TYPE, { workflowId, taskQueue: this.config.taskQueue, args: [input] });
-    return this.map(await handle.executeUpdate(changeOpenedUpdate), spec.utcOffsetMinutes);
+    return this.map(await handle.executeUpdate(changeOpenedUpdate), spec.utcOffsetMinutes, auth);
   }
 
   private async row(ref: string) {
@@ -114,12 +109,47 @@ export class ChangesService {
     return row;
   }
 
+  /**
+   * A row whose workflow never started (written by a version that stored it first, when the API died in between)
+   * reads as what it is; it allows nothing, and commands answer 409 saying why instead of a 500.
+   */
+  private orphan(row: Record<string, any>, offset: number) {
+    const t = (d: Date | null) => (d ? formatInZone(new Date(d).getTime(), offset) : null);
+    return {
+      id: row.id,
+      number: row.number,
+      systemId: row.system_id,
+      kind: row.kind,
+      title: row.title,
+      state: row.state,
+      risk: row.risk,
+      schemaChange: row.schema_change,
+      destructive: row.destructive,
+      window: { start: t(row.window_start), end: t(row.window_end) },
+      process: 'missing' as const,
+      allowedActions: [],
+      history: [],
+      revisions: [],
+    };
+  }
+
+  private noProcess(row: Record<string, any>) {
+    return conflict(
+      'NO_PROCESS',
+      `变更 ${row.number} 的流程未能启动（提交未完成），请重新提交`,
+      `change ${row.number} never got its process (the submission did not finish): submit it again`,
+      { details: { state: row.state, allowedActions: [] } },
+    );
+  }
+
+
   async command(auth: Principal, ref: string, build: (view: ChangeView) => ChangeCommand) {
     const row = await this.row(ref);
+    if (!row.view?.changeId) throw this.noProcess(row);
     const { spec } = await this.calendars.current();
     const handle = this.temporal.workflow.getHandle(row.workflow_id);
     const command = build(row.view as ChangeView);
-    return this.map(await handle.executeUpdate(changeCommandUpdate, { args: [command] }), spec.utcOffsetMinutes);
+    return this.map(await handle.executeUpdate(changeCommandUpdate, { args: [command] }), spec.utcOffsetMinutes, auth);
   }
 
   review(auth: Principal, ref: string, dto: ReviewDto) {
@@ -159,8 +189,9 @@ export class ChangesService {
   }
 
   /** The history of decisions and each revision's scripts, with a diff between consecutive revisions. */
-  async get(ref: string) {
+  async get(auth: Principal, ref: string) {
     const row = await this.row(ref);
+    if (!row.view?.changeId) return this.orphan(row, (await this.calendars.current()).spec.utcOffsetMinutes);
     const { spec } = await this.calendars.current();
     const view = row.view as ChangeView;
     const texts = await loadRevisionScripts(this.ds, view.revisions ?? []);
@@ -181,10 +212,11 @@ export class ChangesService {
       submittedBy: r.submittedBy.name,
       diffFromPrevious: i === 0 ? null : { forward: lineDiff(texts[i - 1].forward, texts[i].forward), rollback: lineDiff(texts[i - 1].rollback, texts[i].rollback) },
     }));
-    return { ...this.map(view, spec.utcOffsetMinutes), revisions };
+    return { ...this.map(view, spec.utcOffsetMinutes, auth), revisions };
   }
 
-  private map(v: ChangeView, offset: number) {
+  /** `allowedActions` is what this caller may do now (changeActionsFor): no action a 409 or 403 would refuse. */
+  private map(v: ChangeView, offset: number, auth: Principal) {
     const t = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : formatInZone(ms, offset));
     return {
       id: v.changeId,
@@ -205,7 +237,7 @@ export class ChangesService {
       reviewDueAt: t(v.reviewDueAt),
       implementedAt: t(v.implementedAt),
       verification: v.verification ? { ...v.verification, at: t(v.verification.at) } : null,
-      allowedActions: v.allowedActions,
+      allowedActions: changeActionsFor(v, this.clock.now(), { id: auth.userId, roles: auth.roles }),
       history: v.history.map((d) => ({ ...d, at: t(d.at) })),
     };
   }

@@ -3,14 +3,12 @@ import { ApiTags } from '@nestjs/swagger';
 import { Allow } from '../auth/decorators';
 import { Auth, Principal } from '../auth/principal';
 import { STAFF } from '../auth/roles';
+import { INCIDENT_ACTION_ROLES as WHO } from '../../domain/incident';
 import { AssignDto, CreateIncidentDto, ListIncidentsQuery, NoteDto, PriorityDto, ReasonDto, ResolveDto } from './incidents.dto';
 import { IncidentsService } from './incidents.service';
 import { Idempotent } from '../common/idempotency';
 import { ApiOp } from '../common/openapi';
 import { INCIDENT_DETAIL, INCIDENT_PAGE, INCIDENT_VIEW } from './incidents.responses';
-
-const VENDOR_WORK = ['engineer', 'project_manager'] as const;
-const HOSPITAL_ACCEPTANCE = ['dispatcher', 'it_manager', 'reviewer'] as const;
 
 @ApiTags('incidents')
 @Controller('incidents')
@@ -42,7 +40,7 @@ export class IncidentsController {
   @ApiOp({ summary: '响应工单 / Acknowledge an incident', ok: INCIDENT_VIEW, errors: [404, 409] })
   @Post(':id/acknowledge')
   @HttpCode(200)
-  @Allow(...VENDOR_WORK)
+  @Allow(...WHO.acknowledge)
   acknowledge(@Auth() auth: Principal, @Param('id') id: string, @Body() dto: NoteDto) {
     return this.service.command(auth, id, { action: 'acknowledge', note: dto.note });
   }
@@ -50,7 +48,7 @@ export class IncidentsController {
   @ApiOp({ summary: '工程师到场 / Record arrival on site', ok: INCIDENT_VIEW, errors: [404, 409] })
   @Post(':id/arrive')
   @HttpCode(200)
-  @Allow(...VENDOR_WORK)
+  @Allow(...WHO.arrive)
   arrive(@Auth() auth: Principal, @Param('id') id: string, @Body() dto: NoteDto) {
     return this.service.command(auth, id, { action: 'arrive', note: dto.note });
   }
@@ -58,7 +56,7 @@ export class IncidentsController {
   @ApiOp({ summary: '修复完成（原因、措施、分类） / Resolve: cause, fix and category', ok: INCIDENT_VIEW, errors: [404, 409] })
   @Post(':id/resolve')
   @HttpCode(200)
-  @Allow(...VENDOR_WORK)
+  @Allow(...WHO.resolve)
   resolve(@Auth() auth: Principal, @Param('id') id: string, @Body() dto: ResolveDto) {
     return this.service.command(auth, id, { action: 'resolve', cause: dto.cause, fix: dto.fix, category: dto.category, note: dto.note });
   }
@@ -66,7 +64,7 @@ export class IncidentsController {
   @ApiOp({ summary: '院方确认修复 / The hospital confirms the fix', ok: INCIDENT_VIEW, errors: [404, 409] })
   @Post(':id/confirm')
   @HttpCode(200)
-  @Allow(...HOSPITAL_ACCEPTANCE)
+  @Allow(...WHO.confirm)
   confirm(@Auth() auth: Principal, @Param('id') id: string, @Body() dto: NoteDto) {
     return this.service.command(auth, id, { action: 'confirm', note: dto.note });
   }
@@ -74,7 +72,7 @@ export class IncidentsController {
   @ApiOp({ summary: '重开工单 / Reopen an incident', ok: INCIDENT_VIEW, errors: [404, 409] })
   @Post(':id/reopen')
   @HttpCode(200)
-  @Allow(...HOSPITAL_ACCEPTANCE)
+  @Allow(...WHO.reopen)
   reopen(@Auth() auth: Principal, @Param('id') id: string, @Body() dto: ReasonDto) {
     return this.service.command(auth, id, { action: 'reopen', reason: dto.reason });
   }
@@ -82,7 +80,7 @@ export class IncidentsController {
   @ApiOp({ summary: '关闭工单 / Close an incident', ok: INCIDENT_VIEW, errors: [404, 409] })
   @Post(':id/close')
   @HttpCode(200)
-  @Allow('dispatcher', 'it_manager', 'project_manager')
+  @Allow(...WHO.close)
   close(@Auth() auth: Principal, @Param('id') id: string, @Body() dto: NoteDto) {
     return this.service.command(auth, id, { action: 'close', note: dto.note });
   }
@@ -90,7 +88,7 @@ export class IncidentsController {
   @ApiOp({ summary: '取消工单 / Cancel an incident', ok: INCIDENT_VIEW, errors: [404, 409] })
   @Post(':id/cancel')
   @HttpCode(200)
-  @Allow('dispatcher', 'it_manager')
+  @Allow(...WHO.cancel)
   cancel(@Auth() auth: Principal, @Param('id') id: string, @Body() dto: ReasonDto) {
     return this.service.command(auth, id, { action: 'cancel', reason: dto.reason });
   }
@@ -98,7 +96,7 @@ export class IncidentsController {
   @ApiOp({ summary: '指派工程师 / Assign an engineer', ok: INCIDENT_VIEW, errors: [404, 409, 422] })
   @Post(':id/assign')
   @HttpCode(200)
-  @Allow('dispatcher', 'project_manager')
+  @Allow(...WHO.assign)
   assign(@Auth() auth: Principal, @Param('id') id: string, @Body() dto: AssignDto) {
     return this.service.command(auth, id, { action: 'assign', assignee: { id: dto.assigneeId, name: '' }, note: dto.note });
   }
@@ -106,23 +104,43 @@ export class IncidentsController {
   @ApiOp({ summary: '调整优先级 / Change the priority', ok: INCIDENT_VIEW, errors: [404, 409] })
   @Post(':id/priority')
   @HttpCode(200)
-  @Allow('dispatcher', 'project_manager', 'it_manager')
+  @Allow(...WHO.change_priority)
   priority(@Auth() auth: Principal, @Param('id') id: string, @Body() dto: PriorityDto) {
     return this.service.command(auth, id, { action: 'change_priority', priority: dto.priority, reason: dto.reason });
   }
 
-  @ApiOp({ summary: '暂停修复计时（等待院方） / Pause the repair clock (waiting for the hospital)', ok: INCIDENT_VIEW, errors: [404, 409] })
+  /**
+   * S10 "waiting for the hospital": the hospital side pauses the repair clock; the vendor's team, being measured
+   * by it, only asks (the clock runs on until a dispatcher or the IT manager confirms). The reason is recorded.
+   */
+  @ApiOp({ summary: '暂停修复计时（院方）或申请暂停（驻场团队，待院方确认） / Pause the repair clock (hospital) or ask for a pause (vendor team)', ok: INCIDENT_VIEW, errors: [404, 409] })
   @Post(':id/repair-clock/pause')
   @HttpCode(200)
-  @Allow('dispatcher', ...VENDOR_WORK)
+  @Allow(...WHO.pause_repair_clock, ...WHO.request_repair_clock_pause)
   pause(@Auth() auth: Principal, @Param('id') id: string, @Body() dto: ReasonDto) {
-    return this.service.command(auth, id, { action: 'pause_repair_clock', reason: dto.reason });
+    return this.service.pause(auth, id, dto.reason);
+  }
+
+  @ApiOp({ summary: '确认暂停修复计时申请 / Confirm a requested repair-clock pause', ok: INCIDENT_VIEW, errors: [404, 409] })
+  @Post(':id/repair-clock/pause/confirm')
+  @HttpCode(200)
+  @Allow(...WHO.confirm_repair_clock_pause)
+  confirmPause(@Auth() auth: Principal, @Param('id') id: string, @Body() dto: NoteDto) {
+    return this.service.command(auth, id, { action: 'confirm_repair_clock_pause', note: dto.note });
+  }
+
+  @ApiOp({ summary: '不同意暂停修复计时申请 / Decline a requested repair-clock pause', ok: INCIDENT_VIEW, errors: [404, 409] })
+  @Post(':id/repair-clock/pause/decline')
+  @HttpCode(200)
+  @Allow(...WHO.decline_repair_clock_pause)
+  declinePause(@Auth() auth: Principal, @Param('id') id: string, @Body() dto: ReasonDto) {
+    return this.service.command(auth, id, { action: 'decline_repair_clock_pause', reason: dto.reason });
   }
 
   @ApiOp({ summary: '恢复修复计时 / Resume the repair clock', ok: INCIDENT_VIEW, errors: [404, 409] })
   @Post(':id/repair-clock/resume')
   @HttpCode(200)
-  @Allow('dispatcher', ...VENDOR_WORK)
+  @Allow(...WHO.resume_repair_clock)
   resume(@Auth() auth: Principal, @Param('id') id: string, @Body() dto: NoteDto) {
     return this.service.command(auth, id, { action: 'resume_repair_clock', note: dto.note });
   }

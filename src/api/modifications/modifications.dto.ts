@@ -27,3 +27,8 @@ export class CommentDto {
 export class RequiredCommentDto {
   @ApiProperty() @IsString() @Length(1, 5000) comment!: string;
 }
+
+export class LinkChangeDto {
+  @ApiProperty({ description: 'change id or number (CHG-…) of the same business system' }) @IsString() @Length(1, 64) change!: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 5000) note?: string;
+}

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Client } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { ModificationCommand, ModificationInput, ModificationView } from '../../domain/modification';
+import { ModificationCommand, ModificationInput, ModificationView, modificationActionsFor } from '../../domain/modification';
 import { DAY_MS, formatInZone } from '../../domain/time';
 import { allocateNumber } from '../../persistence/numbering';
 import { MODIFICATION_WORKFLOW_TYPE, modificationCommandUpdate, modificationOpenedUpdate, modificationWorkflowId } from '../../shared/modification-messages';
@@ -12,8 +12,8 @@ import { NoteDto } from '../common/dtos';
 import { CalendarService } from '../sla/calendar.service';
 import { SystemsService } from '../systems/systems.service';
 import { findByRef } from '../common/refs';
-import { CreateModificationDto, AssessDto } from './modifications.dto';
-import { notFoundRef, unknownRef } from '../common/errors';
+import { CreateModificationDto, AssessDto, LinkChangeDto } from './modifications.dto';
+import { conflict, notFoundRef, unknownRef, unprocessable } from '../common/errors';
 
 /** A notice goes out this long before free maintenance ends. */
 const MAINTENANCE_NOTICE_MS = 7 * DAY_MS;
@@ -58,13 +58,9 @@ export class ModificationsService {
       policyVersion: policy.version,
     };
     const workflowId = modificationWorkflowId(number, id);
-    await this.ds.query(
-      `INSERT INTO modifications (id, number, workflow_id, system_id, type, title, description, department, state, submitted_by, submitted_at, view)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,'submitted',$9,$10,'{}')`,
-      [id, number, workflowId, system.id, dto.type, dto.title, dto.description, dto.department, auth.userId, new Date(now)],
-    );
+    // The workflow writes the request's row itself before the opening answers: no row can exist without its process.
     const handle = await this.temporal.workflow.start(MODIFICATION_WORKFLOW_TYPE, { workflowId, taskQueue: this.config.taskQueue, args: [input] });
-    return this.map(await handle.executeUpdate(modificationOpenedUpdate), spec.utcOffsetMinutes);
+    return this.map(await handle.executeUpdate(modificationOpenedUpdate), spec.utcOffsetMinutes, auth);
   }
 
   private async row(ref: string) {
@@ -73,36 +69,68 @@ export class ModificationsService {
     return row;
   }
 
-  async command(ref: string, command: ModificationCommand) {
+  /**
+   * A row whose workflow never started (written by a version that stored it first, when the API died in between)
+   * reads as what it is and allows nothing; commands answer 409 saying why instead of a 500.
+   */
+  private orphan(row: Record<string, any>, offset: number) {
+    const t = (d: Date | null) => (d ? formatInZone(new Date(d).getTime(), offset) : null);
+    return { id: row.id, number: row.number, type: row.type, title: row.title, state: row.state, submittedAt: t(row.submitted_at), process: 'missing' as const, allowedActions: [], events: [] };
+  }
+
+  async command(auth: Principal, ref: string, command: ModificationCommand) {
     const row = await this.row(ref);
+    if (!row.view?.modificationId) {
+      throw conflict(
+        'NO_PROCESS',
+        `改造需求 ${row.number} 的流程未能启动（提交未完成），请重新提交`,
+        `modification request ${row.number} never got its process (the submission did not finish): submit it again`,
+        { details: { state: row.state, allowedActions: [] } },
+      );
+    }
     const { spec } = await this.calendars.current();
-    return this.map(await this.temporal.workflow.getHandle(row.workflow_id).executeUpdate(modificationCommandUpdate, { args: [command] }), spec.utcOffsetMinutes);
+    return this.map(await this.temporal.workflow.getHandle(row.workflow_id).executeUpdate(modificationCommandUpdate, { args: [command] }), spec.utcOffsetMinutes, auth);
+  }
+
+  /** A change named in a modification must exist and concern the same business system. */
+  private async linkedChange(modificationRef: string, changeRef: string, field: string): Promise<string> {
+    const c = await findByRef(this.ds, 'changes', changeRef, 'id, system_id');
+    if (!c) throw unknownRef('change', changeRef, field);
+    const m = await this.row(modificationRef);
+    if (c.system_id !== m.system_id) {
+      throw unprocessable('INVALID_INPUT', `变更 ${changeRef} 属于另一个业务系统`, `change ${changeRef} concerns another business system`, { field });
+    }
+    return c.id;
   }
 
   async assess(auth: Principal, ref: string, dto: AssessDto) {
-    let linkedChangeId: string | null = null;
-    if (dto.linkedChange) {
-      const c = await findByRef(this.ds, 'changes', dto.linkedChange, 'id');
-      if (!c) throw unknownRef('change', dto.linkedChange, 'linkedChange');
-      linkedChangeId = c.id;
-    }
-    return this.command(ref, { action: 'assess', actor: this.actor(auth), feasible: dto.feasible, effortDays: dto.effortDays, schemaChange: dto.schemaChange, linkedChangeId, note: dto.note ?? null });
+    const linkedChangeId = dto.linkedChange ? await this.linkedChange(ref, dto.linkedChange, 'linkedChange') : null;
+    return this.command(auth, ref, { action: 'assess', actor: this.actor(auth), feasible: dto.feasible, effortDays: dto.effortDays, schemaChange: dto.schemaChange, linkedChangeId, note: dto.note ?? null });
+  }
+
+  /** S4: the schema change a modification needs can be linked after assessment, so it is never stuck after scope approval. */
+  async linkChange(auth: Principal, ref: string, dto: LinkChangeDto) {
+    const linkedChangeId = await this.linkedChange(ref, dto.change, 'change');
+    return this.command(auth, ref, { action: 'link_change', actor: this.actor(auth), linkedChangeId, note: dto.note ?? null });
+  }
+
+  private async linkedChangeApproved(v: ModificationView): Promise<boolean> {
+    const linked = v.assessment?.linkedChangeId ?? null;
+    if (!linked) return false;
+    const [c] = await this.ds.query(`SELECT state FROM changes WHERE id = $1`, [linked]);
+    return APPROVED_CHANGE_STATES.includes(c?.state);
   }
 
   /** S4 across processes: delivery of a schema-changing modification waits for its linked change's approval. */
   async deliver(auth: Principal, ref: string, dto: NoteDto) {
     const row = await this.row(ref);
-    const linked = (row.view as ModificationView).assessment?.linkedChangeId ?? null;
-    let linkedChangeApproved = false;
-    if (linked) {
-      const [c] = await this.ds.query(`SELECT state FROM changes WHERE id = $1`, [linked]);
-      linkedChangeApproved = APPROVED_CHANGE_STATES.includes(c?.state);
-    }
-    return this.command(ref, { action: 'deliver', actor: this.actor(auth), note: dto.note ?? null, linkedChangeApproved });
+    const linkedChangeApproved = await this.linkedChangeApproved(row.view as ModificationView);
+    return this.command(auth, ref, { action: 'deliver', actor: this.actor(auth), note: dto.note ?? null, linkedChangeApproved });
   }
 
+  /** The roles travel with the command: the workflow's validator checks who may (MODIFICATION_ACTION_ROLES). */
   actor(auth: Principal) {
-    return { id: auth.userId, name: auth.displayName };
+    return { id: auth.userId, name: auth.displayName, roles: auth.roles };
   }
 
   async list() {
@@ -113,13 +141,16 @@ export class ModificationsService {
     );
   }
 
-  async get(ref: string) {
+  async get(auth: Principal, ref: string) {
     const row = await this.row(ref);
     const { spec } = await this.calendars.current();
-    return this.map(row.view as ModificationView, spec.utcOffsetMinutes);
+    if (!row.view?.modificationId) return this.orphan(row, spec.utcOffsetMinutes);
+    return this.map(row.view as ModificationView, spec.utcOffsetMinutes, auth);
   }
 
-  private map(v: ModificationView, offset: number) {
+  /** `allowedActions` is what this caller may do now (modificationActionsFor): no action a 409 or 403 would refuse. */
+  private async map(v: ModificationView, offset: number, auth: Principal) {
+    const ctx = { at: this.clock.now(), linkedChangeApproved: await this.linkedChangeApproved(v) };
     const t = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : formatInZone(ms, offset));
     return {
       id: v.modificationId,
@@ -133,7 +164,7 @@ export class ModificationsService {
       acceptanceEligibleAt: t(v.acceptanceEligibleAt),
       acceptedAt: t(v.acceptedAt),
       maintenanceEndsAt: t(v.maintenanceEndsAt),
-      allowedActions: v.allowedActions,
+      allowedActions: modificationActionsFor(v, ctx, auth, offset),
       events: v.events.map((e) => ({ ...e, at: t(e.at) })),
     };
   }
