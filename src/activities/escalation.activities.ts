@@ -52,7 +52,8 @@ export function createEscalationActivities(deps: { dataSource: DataSource }) {
           v.level,
           date(v.startedAt),
           date(v.acknowledgement?.at),
-          v.acknowledgement?.by.name ?? null,
+          // The vendor contact whose acknowledgement it is; staff who recorded it for them stay in the history.
+          v.acknowledgement ? (v.acknowledgement.onBehalfOf?.name ?? v.acknowledgement.by.name) : null,
           date(v.acknowledgement?.promisedOnSiteAt),
           date(v.arrivedAt),
           date(v.endedAt),

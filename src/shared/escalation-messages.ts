@@ -22,10 +22,19 @@ export interface EscalationInput {
   policy: EscalationPolicy;
 }
 
+/** The vendor contact a member of staff records something for: the record reads "recorded by X on behalf of Y". */
+export interface OnBehalfOf {
+  contactId: string;
+  name: string;
+}
+
 export interface VendorAcknowledgement {
+  /** Who acted: the vendor contact themselves, or the member of staff who recorded it for them (kept, never replaced). */
   by: Actor;
-  /** The vendor contact who answered, when known (a signed link names one; an API user may map to one). */
+  /** The vendor contact whose acknowledgement this is; the validator refuses one that names none. */
   contactId: string | null;
+  /** Set when `by` is staff recording the vendor's answer (a project manager on the phone with the vendor). */
+  onBehalfOf?: OnBehalfOf | null;
   via: 'api' | 'link';
   promisedOnSiteAt: number | null;
   note?: string;
@@ -46,12 +55,21 @@ export interface EscalationView {
   acknowledgement: (VendorAcknowledgement & { at: number }) | null;
   arrivedAt: number | null;
   endedAt: number | null;
-  /** Vendor events as codes: `note` is a person's words (or, before issue 9, the system's English); `data` the facts. */
-  history: { at: number; type: string; note: string | null; data?: Record<string, unknown> }[];
+  /** Vendor events as codes: `note` is a person's words (or, before issue 9, the system's English); `data` the facts. `by` is who acted, `onBehalfOf` the vendor contact they recorded it for. */
+  history: { at: number; type: string; note: string | null; data?: Record<string, unknown>; by?: string | null; onBehalfOf?: OnBehalfOf | null }[];
+}
+
+/** Vendor progress: by the vendor's contact (contactId), or recorded by staff on the contact's behalf. */
+export interface VendorProgressReport {
+  kind: VendorProgress;
+  by: Actor;
+  contactId?: string | null;
+  onBehalfOf?: OnBehalfOf | null;
+  note?: string;
 }
 
 export const escalationAcknowledgeUpdate = defineUpdate<EscalationView, [VendorAcknowledgement]>('escalationAcknowledge');
-export const escalationProgressUpdate = defineUpdate<EscalationView, [{ kind: VendorProgress; by: Actor; note?: string }]>('escalationProgress');
+export const escalationProgressUpdate = defineUpdate<EscalationView, [VendorProgressReport]>('escalationProgress');
 export const escalationViewQuery = defineQuery<EscalationView>('escalationView');
 /** The incident tells its escalation that the fault is resolved (or the incident cancelled). */
 export const incidentSettledSignal = defineSignal<[{ outcome: 'resolved' | 'cancelled' }]>('incidentSettled');

@@ -14,6 +14,7 @@ import { levelsToCall } from '../domain/escalation';
 import type { Actor, VendorEventType } from '../domain/incident-process';
 import { MINUTE_MS } from '../domain/time';
 import {
+  OnBehalfOf,
   EscalationInput,
   EscalationView,
   escalationAcknowledgeUpdate,
@@ -74,7 +75,8 @@ export async function escalationWorkflow(input: EscalationInput): Promise<Escala
   /** `note` is a person's words only; what the system observed goes in `data` as codes, rendered at the edge. */
   const report = async (type: VendorEventType, actor: Actor | null, note: string | null, data: Record<string, unknown> = {}) => {
     const at = Date.now();
-    view.history.push({ at, type, note, data });
+    const onBehalfOf = (data.onBehalfOf as OnBehalfOf | null | undefined) ?? null;
+    view.history.push({ at, type, note, data, by: actor?.name ?? null, onBehalfOf });
     await projectEscalation({ view });
     if (incidentClosed) return;
     try {
@@ -118,11 +120,18 @@ export async function escalationWorkflow(input: EscalationInput): Promise<Escala
     async (ack) => {
       view.acknowledgement = { ...ack, at: Date.now() };
       view.status = 'acknowledged';
-      await report('vendor_acknowledged', ack.by, ack.note ?? null, { via: ack.via, contactId: ack.contactId, promisedOnSiteAt: ack.promisedOnSiteAt });
+      await report('vendor_acknowledged', ack.by, ack.note ?? null, {
+        via: ack.via,
+        contactId: ack.contactId,
+        promisedOnSiteAt: ack.promisedOnSiteAt,
+        onBehalfOf: ack.onBehalfOf ?? null,
+      });
       return view;
     },
     {
-      validator: (_ack) => {
+      validator: (ack) => {
+        // Only the vendor acknowledges: its contact, or staff recording it on a named contact's behalf (actor kept).
+        if (!ack.contactId) illegal('an acknowledgement names the vendor contact it stands for', view);
         if (view.acknowledgement) illegal(`already acknowledged by ${view.acknowledgement.by.name}`, view);
         if (view.status !== 'awaiting_ack' && view.status !== 'exhausted') illegal(`the escalation is ${view.status}`, view);
       },
@@ -130,16 +139,16 @@ export async function escalationWorkflow(input: EscalationInput): Promise<Escala
   );
   setHandler(
     escalationProgressUpdate,
-    async ({ kind, by, note }) => {
+    async ({ kind, by, note, contactId, onBehalfOf }) => {
       const firstArrival = kind === 'arrived' && view.arrivedAt === null;
       if (kind === 'arrived') {
         view.arrivedAt ??= Date.now();
-        arrivedBy ??= by.name;
+        arrivedBy ??= onBehalfOf?.name ?? by.name;
         view.status = 'vendor_on_site';
       }
       if (kind === 'resolved') vendorResolved = true;
       const type: VendorEventType = kind === 'arrived' ? 'vendor_arrived' : kind === 'remote_session' ? 'vendor_remote_session' : 'vendor_resolved';
-      await report(type, by, note ?? null);
+      await report(type, by, note ?? null, onBehalfOf || contactId ? { contactId: contactId ?? onBehalfOf?.contactId ?? null, onBehalfOf: onBehalfOf ?? null } : {});
       if (firstArrival) {
         const onSite: RecipientRef[] = [...managers, { kind: 'role', role: 'it_manager' }];
         if (input.assigneeId) onSite.push({ kind: 'user', id: input.assigneeId });
@@ -148,7 +157,9 @@ export async function escalationWorkflow(input: EscalationInput): Promise<Escala
       return view;
     },
     {
-      validator: (_progress) => {
+      validator: (progress) => {
+        // The vendor's progress is the vendor's word: its contact's, or recorded by staff on a named contact's behalf.
+        if (!progress.contactId && !progress.onBehalfOf) illegal('vendor progress names the vendor contact it stands for', view);
         if (!view.acknowledgement) illegal('the vendor has not acknowledged yet', view);
         if (view.endedAt !== null) illegal('the escalation has ended', view);
       },

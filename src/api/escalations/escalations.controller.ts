@@ -34,11 +34,20 @@ export class EscalationsController {
     return this.service.forIncident(id);
   }
 
+  /** S7: the escalations that call the signed-in vendor contact's vendor (a vendor contact may not list incidents). */
+  @ApiOp({ summary: '我方厂商的原厂升级 / The escalations that call my vendor', ok: ESCALATIONS })
+  @Get('me/escalations')
+  @Allow('vendor_contact')
+  mine(@Auth() auth: Principal) {
+    return this.service.mine(auth);
+  }
+
+  /** A vendor contact sees its own vendor's escalations only (404 for another vendor's). */
   @ApiOp({ summary: '原厂升级详情 / An escalation', ok: ESCALATION, errors: [404] })
   @Get('escalations/:id')
   @Allow(...STAFF, 'vendor_contact')
-  get(@Param('id', ParseUuidPipe) id: string) {
-    return this.service.get(id);
+  get(@Auth() auth: Principal, @Param('id', ParseUuidPipe) id: string) {
+    return this.service.get(auth, id);
   }
 
   @ApiOp({ summary: '原厂确认响应 / The vendor acknowledges', ok: ESCALATION_STATE, errors: [404, 409] })

@@ -21,5 +21,5 @@ export const ESCALATION = obj(
   '原厂升级 / a vendor escalation (S7)',
 );
 export const ESCALATIONS = list(ESCALATION);
-export const ESCALATION_STATE = obj({ id: 'uuid', workflowId: 'string', status: 'string', level: 'integer', acknowledgedBy: 'string?', acknowledgedAt: 'date-time?', promisedOnSiteAt: 'date-time?', arrivedAt: 'date-time?' });
+export const ESCALATION_STATE = obj({ id: 'uuid', workflowId: 'string', status: 'string', level: 'integer', acknowledgedBy: 'string?', recordedBy: 'string?', acknowledgedAt: 'date-time?', promisedOnSiteAt: 'date-time?', arrivedAt: 'date-time?' });
 export const ACK_PAGE = text('确认页面（HTML）/ the acknowledgement form (HTML)');
