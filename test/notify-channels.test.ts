@@ -407,9 +407,11 @@ describe('SMS through an HTTP gateway', () => {
 describe('generic signed webhook', () => {
   const now = Date.parse('2026-11-27T01:02:03.456Z');
   const rx = suiteReceiver(() => ({ status: 200, body: { received: true } }));
+  // The receivers listen on loopback, which webhooks may reach only when allowed (test/webhook-ssrf.test.ts).
+  const LOOPBACK = ['127.0.0.1'];
 
   it('posts the JSON body with an HMAC-SHA256 signature of the raw bytes, a timestamp and the idempotency key', async () => {
-    const channel = createChannel({ kind: 'webhook', url: `${rx.base}/hooks/wardline`, secret: SECRET, headers: { 'X-Site': 'main-campus' } }, { clock: () => now });
+    const channel = createChannel({ kind: 'webhook', url: `${rx.base}/hooks/wardline`, secret: SECRET, headers: { 'X-Site': 'main-campus' }, allowDestinations: LOOPBACK }, { clock: () => now });
     const m = message();
     expect(await channel.send(m)).toMatchObject({ ok: true, retryable: false, providerResponse: 'HTTP 200 {"received":true}' });
     const [req] = rx.requests;
@@ -427,7 +429,7 @@ describe('generic signed webhook', () => {
   });
 
   it('sends to the recipient URL when there is one', async () => {
-    const channel = createChannel({ kind: 'webhook', secret: SECRET }, { clock: () => now });
+    const channel = createChannel({ kind: 'webhook', secret: SECRET, allowDestinations: LOOPBACK }, { clock: () => now });
     expect(await channel.send(message({ recipient: { webhookUrl: `${rx.base}/vendor/mijian` } }))).toMatchObject({ ok: true });
     expect(rx.requests[0].url.pathname).toBe('/vendor/mijian');
     expect(await channel.send(message({ recipient: {} }))).toMatchObject({ ok: false, retryable: false });
@@ -435,7 +437,7 @@ describe('generic signed webhook', () => {
   });
 
   it('treats 2xx as delivered, 429 and 5xx as retryable, other 4xx and redirects as permanent', async () => {
-    const channel = createChannel({ kind: 'webhook', url: rx.base, secret: SECRET });
+    const channel = createChannel({ kind: 'webhook', url: rx.base, secret: SECRET, allowDestinations: LOOPBACK });
     const cases: [number, Partial<DeliveryResult>][] = [
       [202, { ok: true }],
       [429, { ok: false, retryable: true, rateLimited: true }],
@@ -450,7 +452,7 @@ describe('generic signed webhook', () => {
       rx.reply = () => ({ status, body: {} });
       expect({ status, result: await channel.send(message()) }).toMatchObject({ status, result: expected });
     }
-    const refused = await createChannel({ kind: 'webhook', url: await refusedBase(), secret: SECRET }).send(message());
+    const refused = await createChannel({ kind: 'webhook', url: await refusedBase(), secret: SECRET, allowDestinations: LOOPBACK }).send(message());
     expect(refused).toMatchObject({ ok: false, retryable: true });
     expect(refused.error).toMatch(/ECONNREFUSED/);
   });

@@ -122,6 +122,8 @@ async function main(): Promise<void> {
       WARDLINE_WECOM_BASE_URL: receiver.base,
       WARDLINE_DINGTALK_BASE_URL: receiver.base,
       WARDLINE_WEBHOOK_SECRET: 'histories-webhook-secret-0123456789',
+      // The receiver is on loopback, which webhooks reach only when allowed.
+      WARDLINE_WEBHOOK_ALLOW: '127.0.0.1',
       // Small, so a burst of five folds into a digest within seconds.
       WARDLINE_ROBOT_LIMIT: '3',
       WARDLINE_ROBOT_WINDOW_MS: '3000',

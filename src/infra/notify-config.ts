@@ -3,6 +3,7 @@ import { DingtalkChannel, DingtalkChannelConfig } from '../adapters/notify/dingt
 import { EmailChannel, EmailChannelConfig } from '../adapters/notify/email';
 import { SmsChannel, SmsChannelConfig } from '../adapters/notify/sms';
 import { WebhookChannel, WebhookChannelConfig } from '../adapters/notify/webhook';
+import { parseAllowList } from '../adapters/notify/destination';
 import { WecomChannel, WecomChannelConfig } from '../adapters/notify/wecom';
 import { ROBOT_MESSAGES_PER_MINUTE } from '../adapters/notify/robot';
 import { invalidInput } from '../domain/errors';
@@ -16,6 +17,11 @@ export interface NotifyConfig {
   sms?: SmsChannelConfig;
   webhook?: WebhookChannelConfig;
   robotLimit: { limit: number; windowMs: number };
+  /**
+   * Non-public addresses or CIDR ranges that people's webhook URLs may point at (WARDLINE_WEBHOOK_ALLOW, comma
+   * separated), checked when a URL is saved and on every send. Empty: public addresses only (SSRF).
+   */
+  webhookAllow: string[];
 }
 
 function json<T>(value: string | undefined, name: string): T | undefined {
@@ -31,6 +37,7 @@ function json<T>(value: string | undefined, name: string): T | undefined {
 export function loadNotifyConfig(env: NodeJS.ProcessEnv): NotifyConfig {
   const config: NotifyConfig = {
     robotLimit: { limit: Number(env.WARDLINE_ROBOT_LIMIT ?? ROBOT_MESSAGES_PER_MINUTE), windowMs: Number(env.WARDLINE_ROBOT_WINDOW_MS ?? 60_000) },
+    webhookAllow: parseAllowList(env.WARDLINE_WEBHOOK_ALLOW),
   };
   if (env.WARDLINE_SMTP_HOST) {
     config.email = {
@@ -54,7 +61,9 @@ export function loadNotifyConfig(env: NodeJS.ProcessEnv): NotifyConfig {
       headers: json<Record<string, string>>(env.WARDLINE_SMS_HEADERS, 'WARDLINE_SMS_HEADERS'),
     };
   }
-  if (env.WARDLINE_WEBHOOK_SECRET) config.webhook = { kind: 'webhook', secret: env.WARDLINE_WEBHOOK_SECRET, url: env.WARDLINE_WEBHOOK_URL || undefined };
+  if (env.WARDLINE_WEBHOOK_SECRET) {
+    config.webhook = { kind: 'webhook', secret: env.WARDLINE_WEBHOOK_SECRET, url: env.WARDLINE_WEBHOOK_URL || undefined, allowDestinations: config.webhookAllow };
+  }
   return config;
 }
 

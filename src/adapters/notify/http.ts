@@ -1,4 +1,8 @@
+import { request as httpsRequest } from 'node:https';
+import { IncomingMessage, request as plainRequest } from 'node:http';
+import ipaddr from 'ipaddr.js';
 import { clip, DeliveryResult } from './channel';
+import { DestinationPolicy, DestinationRefused, addressRefusal, guardedLookup } from './destination';
 
 /** Robots, SMS gateways and webhooks answer in well under a second; 10 s leaves the activity time to record the outcome. */
 export const DEFAULT_HTTP_TIMEOUT_MS = 10_000;
@@ -31,6 +35,56 @@ export async function httpRequest(req: HttpRequest): Promise<HttpOutcome> {
   } catch (err) {
     return { kind: 'network', error: describeFetchError(err, req.timeoutMs) };
   }
+}
+
+export type GuardedOutcome = HttpOutcome | { kind: 'refused'; error: string };
+
+/** How much of an answer a guarded request reads: a receiver's acknowledgement, never a page of someone's intranet. */
+export const GUARDED_MAX_RESPONSE_BYTES = 16 * 1024;
+
+/**
+ * One request to a URL a user gave (a webhook), allowed only to the destinations `policy` permits. Node's http
+ * client is used rather than fetch so the check runs inside the connection's own DNS lookup: what is checked is
+ * what is connected to. Redirects are not followed; the answer is read up to GUARDED_MAX_RESPONSE_BYTES.
+ */
+export function guardedHttpRequest(req: HttpRequest, policy: DestinationPolicy): Promise<GuardedOutcome> {
+  let url: URL;
+  try {
+    url = new URL(req.url);
+  } catch {
+    return Promise.resolve({ kind: 'refused', error: 'not a URL' });
+  }
+  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  // An address in the URL is never looked up, so it is checked here.
+  if (ipaddr.isValid(host)) {
+    const refused = addressRefusal(host, policy);
+    if (refused) return Promise.resolve({ kind: 'refused', error: `destination refused: ${refused}` });
+  }
+  const send = url.protocol === 'https:' ? httpsRequest : plainRequest;
+  return new Promise((resolve) => {
+    const done = (outcome: GuardedOutcome) => resolve(outcome);
+    const fail = (err: unknown) =>
+      done(err instanceof DestinationRefused ? { kind: 'refused', error: err.message } : { kind: 'network', error: describeFetchError(err, req.timeoutMs) });
+    const r = send(url, { method: req.method, headers: req.headers, lookup: guardedLookup(policy), signal: AbortSignal.timeout(req.timeoutMs), agent: false }, (res: IncomingMessage) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        if (size < GUARDED_MAX_RESPONSE_BYTES) chunks.push(c.subarray(0, GUARDED_MAX_RESPONSE_BYTES - size));
+        size += c.length;
+        if (size >= GUARDED_MAX_RESPONSE_BYTES) res.destroy();
+      });
+      const finish = () => {
+        const headers = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+        done({ kind: 'response', status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), headers });
+      };
+      res.on('end', finish);
+      res.on('close', finish);
+      res.on('error', () => finish());
+    });
+    r.on('error', fail);
+    r.end(req.body);
+  });
 }
 
 interface ErrorLike {

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { ChannelKind, clip, DeliveryResult, invalidConfig, NotificationChannel, OutboundMessage, rejectedLocally } from './channel';
-import { DEFAULT_HTTP_TIMEOUT_MS, httpFailure, httpRequest, JSON_HEADERS } from './http';
+import { DestinationPolicy } from './destination';
+import { DEFAULT_HTTP_TIMEOUT_MS, guardedHttpRequest, httpFailure, JSON_HEADERS } from './http';
 import { headerSafe } from './text';
 import { isValidWebhookUrl, optionalHeaders, optionalInteger, requireHttpUrl, requireString } from './validate';
 
@@ -17,6 +18,11 @@ export interface WebhookChannelConfig {
   /** Extra headers, e.g. an Authorization the receiver wants. */
   headers?: Record<string, string>;
   timeoutMs?: number;
+  /**
+   * Non-public addresses or CIDR ranges webhooks may reach (WARDLINE_WEBHOOK_ALLOW), e.g. the hospital's intranet.
+   * Without them only public unicast addresses are posted to: webhook URLs are typed by users (SSRF).
+   */
+  allowDestinations?: string[];
 }
 
 /** The JSON a receiver gets. `sentAt` is ISO 8601 and, like everything in the body, covered by the signature. */
@@ -39,6 +45,7 @@ export class WebhookChannel implements NotificationChannel {
   private readonly secret: string;
   private readonly headers: Record<string, string>;
   readonly timeoutMs: number;
+  private readonly destinations: DestinationPolicy;
 
   constructor(
     config: WebhookChannelConfig,
@@ -51,6 +58,7 @@ export class WebhookChannel implements NotificationChannel {
     }
     this.headers = optionalHeaders(config.headers, 'webhook.headers');
     this.timeoutMs = optionalInteger(config.timeoutMs, 'webhook.timeoutMs', DEFAULT_HTTP_TIMEOUT_MS, 100, 300_000);
+    this.destinations = { allow: config.allowDestinations ?? [] };
   }
 
   async send(message: OutboundMessage): Promise<DeliveryResult> {
@@ -60,8 +68,8 @@ export class WebhookChannel implements NotificationChannel {
     const now = this.clock();
     const payload: WebhookPayload = { idempotencyKey: message.idempotencyKey, title: message.title, body: message.body, sentAt: new Date(now).toISOString() };
     const raw = JSON.stringify(payload);
-    const outcome = await httpRequest({
-      method: 'POST',
+    const request = {
+      method: 'POST' as const,
       url,
       headers: {
         ...this.headers,
@@ -72,7 +80,10 @@ export class WebhookChannel implements NotificationChannel {
       },
       body: raw,
       timeoutMs: this.timeoutMs,
-    });
+    };
+    const outcome = await guardedHttpRequest(request, this.destinations);
+    // A destination Wardline may not reach is a permanent failure: nothing was sent.
+    if (outcome.kind === 'refused') return rejectedLocally(outcome.error);
     const failure = httpFailure(outcome);
     if (failure) return failure;
     const answer = outcome.kind === 'response' ? `HTTP ${outcome.status} ${outcome.text}`.trim() : '';

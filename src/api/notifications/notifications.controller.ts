@@ -18,8 +18,8 @@ export class NotificationsController {
   @ApiOp({ summary: '通知投递记录 / The notification delivery log', ok: DELIVERIES })
   @Get('notifications')
   @Allow(...STAFF)
-  deliveries(@Query() q: DeliveryQuery) {
-    return this.service.deliveries(q);
+  deliveries(@Auth() auth: Principal, @Query() q: DeliveryQuery) {
+    return this.service.deliveries(auth, q);
   }
 
   @ApiOp({ summary: '我的站内消息 / My in-app messages', ok: INBOX })

@@ -1,5 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { CONFIG, WardlineConfig } from '../common/tokens';
+import { refuseWebhookDestination } from '../common/webhook-destination';
 import { Principal } from '../auth/principal';
 import { refCondition } from '../common/refs';
 import { DeliveryQuery, UserChannelsDto } from './notifications.dto';
@@ -7,9 +9,13 @@ import { forbidden, unknownRef, unprocessable } from '../common/errors';
 
 @Injectable()
 export class NotificationsService {
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    @Inject(CONFIG) private readonly config: WardlineConfig,
+  ) {}
 
-  async deliveries(q: DeliveryQuery) {
+  /** The delivery log. Providers' answers (a webhook's reply may be anything its URL reached) are for administrators only. */
+  async deliveries(auth: Principal, q: DeliveryQuery) {
     const where: string[] = [];
     const args: unknown[] = [];
     if (q.incident) {
@@ -31,7 +37,8 @@ export class NotificationsService {
         ORDER BY d.created_at DESC, d.id LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`,
       args,
     );
-    return { items: rows, total, page, pageSize };
+    const admin = auth.roles.includes('admin');
+    return { items: admin ? rows : rows.map((r: Record<string, unknown>) => ({ ...r, providerResponse: undefined })), total, page, pageSize };
   }
 
   /** The caller's in-app inbox: messages to them and to their roles. */
@@ -57,6 +64,7 @@ export class NotificationsService {
     dto.channels.forEach((c, i) => {
       if (c !== 'in_app' && !needs[c][0]) throw unprocessable('INVALID_INPUT', needs[c][1], needs[c][2], { field: `channels[${i}]` });
     });
+    if (dto.webhookUrl) await refuseWebhookDestination(dto.webhookUrl, this.config, 'webhookUrl');
     await this.ds.query(
       `INSERT INTO user_channels (user_id, channels, wecom_robot_key, dingtalk_token, dingtalk_secret, webhook_url, quiet_start, quiet_end, updated_at)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8, now())
