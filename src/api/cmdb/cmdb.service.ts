@@ -219,6 +219,22 @@ export class CmdbService {
     return this.ds.transaction(async (tx) => {
       const item = await this.resolve(ref, 'id', tx);
       await tx.query(`SELECT 1 FROM cmdb_items WHERE id = $1 FOR UPDATE`, [item.id]);
+      // A registered business system has incidents, changes and escalations that name it, and its "made by" lives
+      // here: it is retired (lifecycleStatus = retired), never deleted.
+      if (item.businessSystemId) {
+        const [use] = await tx.query(
+          `SELECT (SELECT count(*) FROM incidents WHERE system_id = $1)::int AS incidents,
+                  (SELECT count(*) FROM changes WHERE system_id = $1)::int AS changes,
+                  (SELECT count(*) FROM modifications WHERE system_id = $1)::int AS modifications`,
+          [item.businessSystemId],
+        );
+        throw conflict(
+          'ITEM_IN_USE',
+          `业务系统 ${item.name} 不能删除（工单 ${use.incidents}、变更 ${use.changes}、改造需求 ${use.modifications}），请将其状态改为停用（retired）`,
+          `the business system ${item.name} cannot be deleted (${use.incidents} incidents, ${use.changes} changes, ${use.modifications} modification requests): retire it (lifecycleStatus: retired)`,
+          { field: 'id', details: { history: use } },
+        );
+      }
       const relations = await updateReturning<{ id: string; type: string; source_id: string; target_id: string }>(
         tx,
         `DELETE FROM cmdb_relations WHERE source_id = $1 OR target_id = $1 RETURNING id, type, source_id, target_id`,

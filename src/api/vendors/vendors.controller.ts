@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, Param, Post, Put } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Allow } from '../auth/decorators';
+import { Auth, Principal } from '../auth/principal';
 import { STAFF } from '../auth/roles';
 import { CreateVendorDto, SetVendorSystemsDto, CreateContactDto } from './vendors.dto';
 import { VendorsService } from './vendors.service';
@@ -32,15 +33,16 @@ export class VendorsController {
   @Post()
   @Idempotent()
   @Allow('it_manager', 'project_manager')
-  create(@Body() dto: CreateVendorDto) {
-    return this.service.create(dto);
+  create(@Auth() auth: Principal, @Body() dto: CreateVendorDto) {
+    return this.service.create(auth, dto);
   }
 
   @ApiOp({ summary: '设置厂商负责的系统 / Set the systems a vendor made', ok: VENDOR, errors: [404, 422] })
   @Put(':id/systems')
   @Allow('it_manager', 'project_manager')
-  setSystems(@Param('id', ParseUuidPipe) id: string, @Body() dto: SetVendorSystemsDto) {
-    return this.service.setSystems(id, dto);
+  /** The systems this vendor made (S7): recorded on their CMDB items, the one place "made by" is kept. */
+  setSystems(@Auth() auth: Principal, @Param('id', ParseUuidPipe) id: string, @Body() dto: SetVendorSystemsDto) {
+    return this.service.setSystems(auth, id, dto);
   }
 
   @ApiOp({ summary: '添加厂商联系人（按升级级别） / Add a vendor contact (by escalation level)', ok: CONTACT, errors: [404, 422] })

@@ -1,5 +1,8 @@
-import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { Principal } from '../auth/principal';
+import { CONFIG, WardlineConfig } from '../common/tokens';
+import { refuseWebhookDestination } from '../common/webhook-destination';
 import { updateReturning } from '../../persistence/sql';
 import { SystemsService } from '../systems/systems.service';
 import { CreateVendorDto, SetVendorSystemsDto, CreateContactDto } from './vendors.dto';
@@ -10,6 +13,7 @@ export class VendorsService {
   constructor(
     private readonly ds: DataSource,
     private readonly systems: SystemsService,
+    @Inject(CONFIG) private readonly config: WardlineConfig,
   ) {}
 
   private async systemIds(refs: string[]): Promise<string[]> {
@@ -43,24 +47,52 @@ export class VendorsService {
     return { ...vendor, systems, contacts };
   }
 
-  async create(dto: CreateVendorDto) {
+  /**
+   * "Made by" has one home: the business system's CMDB item (`vendor_id`; `vendor_systems` is a view of it), so
+   * /vendors and the CMDB always agree. The systems listed become this vendor's (taken from another vendor if need
+   * be); with `exclusive`, the vendor's other systems lose it. Each change is in the CMDB history.
+   */
+  private async madeBy(tx: EntityManager, auth: Principal, vendorId: string, systemIds: string[], exclusive: boolean) {
+    const changed = await updateReturning<{ id: string; before: string | null; after: string | null }>(
+      tx,
+      `WITH target AS (
+         SELECT id, vendor_id AS before,
+                CASE WHEN business_system_id = ANY($2::uuid[]) THEN $1::uuid ELSE NULL END AS after
+           FROM cmdb_items
+          WHERE business_system_id IS NOT NULL
+            AND (business_system_id = ANY($2::uuid[]) OR ($3 AND vendor_id = $1::uuid))
+          FOR UPDATE)
+       UPDATE cmdb_items i SET vendor_id = target.after, updated_at = now()
+         FROM target WHERE i.id = target.id AND target.before IS DISTINCT FROM target.after
+       RETURNING i.id, target.before, target.after`,
+      [vendorId, systemIds, exclusive],
+    );
+    for (const c of changed) {
+      await tx.query(`INSERT INTO cmdb_history (item_id, action, actor_id, actor_name, before, after) VALUES ($1, 'update', $2, $3, $4, $5)`, [
+        c.id,
+        auth.userId,
+        auth.displayName,
+        JSON.stringify({ vendorId: c.before }),
+        JSON.stringify({ vendorId: c.after }),
+      ]);
+    }
+  }
+
+  async create(auth: Principal, dto: CreateVendorDto) {
     const systemIds = await this.systemIds(dto.systems ?? []);
     return this.ds.transaction(async (tx) => {
       const existing = await tx.query(`SELECT 1 FROM vendors WHERE name = $1`, [dto.name]);
       if (existing.length) throw conflict('DUPLICATE', `厂商 ${dto.name} 已存在`, `vendor ${dto.name} exists`, { field: 'name' });
       const [row] = await tx.query(`INSERT INTO vendors (name, notes) VALUES ($1, $2) RETURNING id`, [dto.name, dto.notes ?? null]);
-      for (const s of systemIds) await tx.query(`INSERT INTO vendor_systems (vendor_id, system_id) VALUES ($1, $2)`, [row.id, s]);
+      await this.madeBy(tx, auth, row.id, systemIds, false);
       return row.id as string;
     }).then((id) => this.get(id));
   }
 
-  async setSystems(id: string, dto: SetVendorSystemsDto) {
+  async setSystems(auth: Principal, id: string, dto: SetVendorSystemsDto) {
     await this.get(id);
     const systemIds = await this.systemIds(dto.systems);
-    await this.ds.transaction(async (tx) => {
-      await tx.query(`DELETE FROM vendor_systems WHERE vendor_id = $1`, [id]);
-      for (const s of systemIds) await tx.query(`INSERT INTO vendor_systems (vendor_id, system_id) VALUES ($1, $2)`, [id, s]);
-    });
+    await this.ds.transaction((tx) => this.madeBy(tx, auth, id, systemIds, true));
     return this.get(id);
   }
 
@@ -72,6 +104,7 @@ export class VendorsService {
     if (dto.dingtalkToken && !dto.dingtalkSecret) {
       throw unprocessable('INVALID_INPUT', '钉钉机器人需要加签密钥', 'a DingTalk robot needs its signing secret', { field: 'dingtalkSecret' });
     }
+    if (dto.webhookUrl) await refuseWebhookDestination(dto.webhookUrl, this.config, 'webhookUrl');
     if (dto.userId) {
       const [u] = await this.ds.query(`SELECT 1 FROM users WHERE id = $1 AND 'vendor_contact' = ANY(roles)`, [dto.userId]);
       if (!u) throw unprocessable('INVALID_INPUT', `用户 ${dto.userId} 不是原厂联系人（vendor_contact）`, `user ${dto.userId} is not a vendor_contact`, { field: 'userId' });

@@ -4,6 +4,7 @@ import { VendorsAndDelivery1764200000002 } from './1764200000002-vendors-and-del
 import { Changes1764200000003 } from './1764200000003-changes';
 import { Cmdb1764200000004 } from './1764200000004-cmdb';
 import { IdempotencyAndSecrets1764310000000 } from './1764310000000-idempotency-and-secrets';
+import { MadeByOneSource1764320000000 } from './1764320000000-made-by-one-source';
 import { ChangeScripts1764340000000 } from './1764340000000-change-scripts';
 import { UndeliverableAndEscalationShare1764340000001 } from './1764340000001-undeliverable-and-escalation-share';
 import { AlertsAndPredictions1764500000000 } from './1764500000000-alerts-and-predictions';
@@ -20,6 +21,7 @@ export const MIGRATIONS = [
   Changes1764200000003,
   Cmdb1764200000004,
   IdempotencyAndSecrets1764310000000,
+  MadeByOneSource1764320000000,
   ChangeScripts1764340000000,
   UndeliverableAndEscalationShare1764340000001,
   AlertsAndPredictions1764500000000,
