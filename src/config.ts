@@ -3,6 +3,7 @@ import { MonitoringConfig, loadMonitoringConfig } from './infra/monitoring-confi
 import { NotifyConfig, loadNotifyConfig } from './infra/notify-config';
 import { DEFAULT_TASK_QUEUE } from './shared/task-queues';
 import { LOCALES, Locale } from './shared/labels';
+import { DEFAULT_REPORTED_AT_MAX_AGE_DAYS, ReportedAtLimits } from './domain/reported-at';
 
 /** Settings from the environment; defaults give the embedded single-machine platform. */
 export interface WardlineConfig {
@@ -23,6 +24,8 @@ export interface WardlineConfig {
   /** S15: retries of one progress delivery to a project-management platform within a poll round. */
   pm: { retryInitialMs: number; retryMaxMs: number; retryAttempts: number };
   monitoring: MonitoringConfig;
+  /** How far back a fault report may be dated (src/domain/reported-at.ts). */
+  reportedAt: ReportedAtLimits;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): WardlineConfig {
@@ -49,6 +52,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WardlineConfig
       retryAttempts: positive(env.WARDLINE_PM_RETRY_ATTEMPTS, 5, 'WARDLINE_PM_RETRY_ATTEMPTS'),
     },
     monitoring: loadMonitoringConfig(env),
+    reportedAt: reportedAtLimits(env),
   };
 }
 
@@ -57,6 +61,14 @@ function positive(value: string | undefined, fallback: number, name: string): nu
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw invalidInput(name, 'must be a positive whole number');
   return n;
+}
+
+function reportedAtLimits(env: NodeJS.ProcessEnv): ReportedAtLimits {
+  const maxAgeDays = env.WARDLINE_REPORTED_AT_MAX_AGE_DAYS ? Number(env.WARDLINE_REPORTED_AT_MAX_AGE_DAYS) : DEFAULT_REPORTED_AT_MAX_AGE_DAYS;
+  if (!Number.isFinite(maxAgeDays) || maxAgeDays <= 0) throw invalidInput('WARDLINE_REPORTED_AT_MAX_AGE_DAYS', 'must be a positive number of days');
+  const start = env.WARDLINE_CONTRACT_START ? Date.parse(env.WARDLINE_CONTRACT_START) : null;
+  if (start !== null && Number.isNaN(start)) throw invalidInput('WARDLINE_CONTRACT_START', 'must be an ISO-8601 time with a zone, e.g. 2026-01-01T00:00:00+08:00');
+  return { contractStart: start, maxAgeDays };
 }
 
 export function requireSetting(value: string | undefined, name: string): string {

@@ -1,8 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { HttpException, Inject, Injectable } from '@nestjs/common';
 import { Client } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { IncidentState, isTerminal, nextState } from '../../domain/incident';
+import { INCIDENT_ACTION_ROLES, IncidentState, isTerminal, nextState } from '../../domain/incident';
+import { HOSPITAL_SIDE, holdsAny } from '../../domain/roles';
+import { reportedAtTooOld } from '../../domain/reported-at';
+import { fixedOffsetOf } from '../../infra/china-calendar';
 import { IncidentCommand, IncidentCommandBody, IncidentInput, IncidentView, TimelineEvent } from '../../domain/incident-process';
 import { peopleNote, timelineTexts } from '../../shared/timeline-labels';
 import { viewClock } from '../../domain/sla-clock';
@@ -49,6 +52,8 @@ export class IncidentsService {
     if (reportedAt > now + FUTURE_SKEW_MS) {
       throw invalidFields([{ field: 'reportedAt', zh: 'reportedAt 报障时间不能晚于现在', en: 'reportedAt must not be in the future' }], 'INVALID_INPUT');
     }
+    const tooOld = reportedAtTooOld(reportedAt, now, this.config.reportedAt, fixedOffsetOf(this.config.timeZone));
+    if (tooOld) throw invalidFields([{ field: 'reportedAt', ...tooOld }]);
     const system = await this.systems.find(dto.systemId);
     if (!system) throw unknownRef('system', dto.systemId, 'systemId');
     const assignee = await this.resolveAssignee(dto.assigneeId, reportedAt);
@@ -76,7 +81,7 @@ export class IncidentsService {
       args: [input],
     });
     const view = await handle.executeUpdate(incidentOpenedUpdate);
-    return this.mapView(view, spec.utcOffsetMinutes, system.displayName);
+    return this.mapView(view, spec.utcOffsetMinutes, system.displayName, auth.roles);
   }
 
   /** Every transition is an Update: the validator refuses an illegal one at once (409 with the allowed actions). */
@@ -88,11 +93,18 @@ export class IncidentsService {
       const assignee = await this.resolveAssignee(body.assignee.id, this.clock.now());
       body = { ...body, assignee: assignee! };
     }
-    const command = { ...body, actor: { id: auth.userId, name: auth.displayName } } as IncidentCommand;
+    // The roles travel with the command: the workflow's validator checks who may (INCIDENT_ACTION_ROLES).
+    const command = { ...body, actor: { id: auth.userId, name: auth.displayName, roles: auth.roles } } as IncidentCommand;
     const view = await this.temporal.workflow.getHandle(row.workflowId).executeUpdate(incidentCommandUpdate, { args: [command] });
     const { spec } = await this.calendars.current();
     const system = await this.systems.find(row.systemId);
-    return this.mapView(view, spec.utcOffsetMinutes, system?.displayName ?? '');
+    return this.mapView(view, spec.utcOffsetMinutes, system?.displayName ?? '', auth.roles);
+  }
+
+  /** S10: the hospital side pauses the repair clock; the vendor's team asks, and a dispatcher confirms or declines. */
+  pause(auth: Principal, ref: string, reason: string) {
+    const hospital = holdsAny(auth.roles, HOSPITAL_SIDE);
+    return this.command(auth, ref, { action: hospital ? 'pause_repair_clock' : 'request_repair_clock_pause', reason });
   }
 
   async get(ref: string) {
@@ -108,7 +120,7 @@ export class IncidentsService {
     );
     // P1/S9: the other business systems that depend on this one (through the CMDB) suffer too.
     const system = await this.systems.find(row.systemId);
-    const impact = system ? await this.cmdb.impact(system.code) : null;
+    const impact = system ? await this.impactOf(system.code) : null;
     return {
       ...this.mapRow(row, spec.utcOffsetMinutes),
       affectedSystems: impact?.businessSystems.map((s) => ({ name: s.name, displayName: s.displayName, path: s.path })) ?? [],
@@ -127,6 +139,16 @@ export class IncidentsService {
         data: e.data,
       })),
     };
+  }
+
+  /** The CMDB enriches an incident; it is not needed to read one (an item missing from the CMDB shows no impact). */
+  private async impactOf(code: string) {
+    try {
+      return await this.cmdb.impact(code);
+    } catch (err) {
+      if (err instanceof HttpException && err.getStatus() === 404) return null;
+      throw err;
+    }
   }
 
   async list(q: ListIncidentsQuery) {
@@ -188,7 +210,8 @@ export class IncidentsService {
     };
   }
 
-  private mapView(v: IncidentView, offset: number, systemName: string) {
+  /** `allowedActions` names what this caller may do now: the state's actions their roles allow (INCIDENT_ACTION_ROLES). */
+  private mapView(v: IncidentView, offset: number, systemName: string, roles: readonly string[]) {
     const t = (ms: number | undefined | null) => (ms === undefined || ms === null ? null : formatInZone(ms, offset));
     return {
       id: v.incidentId,
@@ -202,7 +225,8 @@ export class IncidentsService {
       channel: v.channel,
       reportedAt: t(v.reportedAt),
       assignee: v.assignee,
-      allowedActions: v.allowedActions,
+      allowedActions: v.allowedActions.filter((a) => holdsAny(roles, INCIDENT_ACTION_ROLES[a])),
+      pauseRequest: v.pauseRequest ? { by: v.pauseRequest.by, reason: v.pauseRequest.reason, at: t(v.pauseRequest.at) } : null,
       breached: v.breached,
       deadlines: { respond: t(v.clocks.respond.deadline), onSite: t(v.clocks.on_site.deadline), repair: t(v.clocks.repair.deadline) },
       clocks: Object.fromEntries(Object.entries(v.clocks).map(([k, c]) => [k, this.mapClock(c, offset)])),
