@@ -198,7 +198,11 @@ describe('access as wide as the contract, and no wider', () => {
     expect(linked.status).toBe(200);
     expect(linked.body.assessment.linkedChangeId).toBe(change.body.id);
     expect(linked.body.allowedActions).toEqual(['link_change']);
+    // The rollback drops a column: high risk, so the IT manager approves too (S4).
     await p.call('POST', `/changes/${change.body.number}/review`, reviewer.token, { decision: 'approve' });
+    expect((await p.call('GET', `/modifications/${n}`, engineer.token)).body.allowedActions).toEqual(['link_change']);
+    const approvedChange = await p.call('POST', `/changes/${change.body.number}/review`, itManager.token, { decision: 'approve' });
+    expect(approvedChange.body.state).toBe('approved');
     expect((await p.call('GET', `/modifications/${n}`, engineer.token)).body.allowedActions).toEqual(['link_change', 'deliver']);
     expect((await p.call('POST', `/modifications/${n}/deliver`, engineer.token, {})).body.state).toBe('live');
   });
