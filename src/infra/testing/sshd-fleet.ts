@@ -58,6 +58,9 @@ export function loopbackAddresses(count: number, third = 1): string[] {
   return Array.from({ length: count }, (_, i) => `127.0.${third + Math.floor(i / 250)}.${(i % 250) + 1}`);
 }
 
+/** OpenSSH's compile-time limit of listening sockets per sshd process. */
+const MAX_LISTEN_SOCKS = 16;
+
 const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
 
 function keygen(path: string): void {
@@ -105,7 +108,8 @@ export async function startSshdFleet(options: SshdFleetOptions): Promise<SshdFle
   keygen(join(dir, 'client'));
   writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'client.pub')), { mode: 0o644 });
   const port = await freePort();
-  const instances = Math.max(1, Math.min(options.instances ?? 1, options.addresses.length));
+  // sshd listens on at most 16 sockets (MAX_LISTEN_SOCKS): more addresses need more processes.
+  const instances = Math.max(1, Math.ceil(options.addresses.length / MAX_LISTEN_SOCKS), Math.min(options.instances ?? 1, options.addresses.length));
   const groups: string[][] = Array.from({ length: instances }, () => []);
   options.addresses.forEach((a, i) => groups[i % instances].push(a));
   const env = Object.entries(options.env ?? {})
@@ -150,8 +154,8 @@ export async function startSshdFleet(options: SshdFleetOptions): Promise<SshdFle
       const child = spawn(binary, ['-D', '-e', '-f', path], { stdio: ['ignore', 'ignore', 'pipe'] });
       let err = '';
       child.stderr?.on('data', (d) => (err = (err + String(d)).slice(-2000)));
-      child.once('exit', (code) => {
-        if (code && code !== 0 && code !== 255) console.error(`sshd ${path} exited ${code}: ${err}`);
+      child.once('exit', (code, signal) => {
+        if (signal !== 'SIGTERM' && code !== 0) console.error(`sshd ${path} exited ${code ?? signal}: ${err.trim()}`);
       });
       return child;
     });
@@ -174,7 +178,25 @@ export async function startSshdFleet(options: SshdFleetOptions): Promise<SshdFle
   };
   const onExit = () => children.forEach((c) => c.kill('SIGTERM'));
   process.on('exit', onExit);
-  await start();
+  const removeUser = () => {
+    if (!root) return;
+    try {
+      // -f: a session still closing (its client just hung up) must not keep the throwaway user alive.
+      execFileSync('userdel', ['-f', username], { stdio: 'ignore' });
+    } catch (err) {
+      console.error(`could not remove throwaway user ${username}: ${String(err)}`);
+    }
+  };
+  try {
+    await start();
+  } catch (err) {
+    // Nothing is left behind when the fleet does not come up: no sshd, no user, no folder.
+    await stopChildren();
+    process.off('exit', onExit);
+    removeUser();
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
 
   const fleet: SshdFleet = {
     hosts: options.addresses.map((address) => ({ address, port })),
@@ -195,14 +217,7 @@ export async function startSshdFleet(options: SshdFleetOptions): Promise<SshdFle
     stop: async () => {
       await stopChildren();
       process.off('exit', onExit);
-      if (root) {
-        try {
-          // -f: a session still closing (its client just hung up) must not keep the throwaway user alive.
-          execFileSync('userdel', ['-f', username], { stdio: 'ignore' });
-        } catch (err) {
-          console.error(`could not remove throwaway user ${username}: ${String(err)}`);
-        }
-      }
+      removeUser();
       rmSync(dir, { recursive: true, force: true });
     },
   };
