@@ -41,6 +41,7 @@ function sample(locale: Locale): Samples {
     'sla-breached': { ...header, clockLabel: CLOCK_LABELS[locale].repair, deadline: REPAIR, stateLabel: STATE_LABELS[locale].on_site, assigneeName: null },
     'incident-resolved': { ...header, cause: '存储卷写满', fix: '清理缓存并扩容 2TB' },
     'incident-reopened': { ...header, reason: '科室反馈仍无法打印报告', repairDue: REPAIR },
+    'incident-recovered': { ...header, alerts: 'FilesystemAlmostFull 10.20.1.12:9100 /data' },
     'escalated-to-vendor': { ...escalation, level: 2, reason: '修复时限已用去 75%', ackLink: 'https://wardline.example.org/ack/0123abcd', linkTtlHours: 24 },
     'vendor-acknowledged': { ...escalation, acknowledgedBy: '原厂张工', promisedOnSiteAt: PROMISED },
     'vendor-promise-missed': { ...escalation, acknowledgedBy: '原厂张工', promisedOnSiteAt: PROMISED },

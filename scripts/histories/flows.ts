@@ -87,7 +87,7 @@ function must(res: { status: number; body: any }, status: number): any {
 }
 
 /** Waits for a workflow to close; `cancelledToo` accepts a cancellation (a child whose parent closed first). */
-async function finished(handle: WorkflowHandle, options: { timeoutMs?: number; cancelledToo?: boolean } = {}): Promise<void> {
+export async function finished(handle: WorkflowHandle, options: { timeoutMs?: number; cancelledToo?: boolean } = {}): Promise<void> {
   const timeoutMs = options.timeoutMs ?? 60_000;
   const result = handle.result().catch((err: unknown) => {
     if (options.cancelledToo && err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure) return;
@@ -127,7 +127,7 @@ async function openByApi(ctx: FlowContext, body: Record<string, unknown> = {}) {
 }
 
 /** An incident started with shrunk clocks (seconds) and a shrunk escalation policy, as the workflow tests do. */
-async function openShrunk(
+export async function openShrunk(
   ctx: FlowContext,
   clocks: { respond: number; onSite: number; repair: number },
   ackSeconds: number,

@@ -174,6 +174,8 @@ export function createNotifyActivities(deps: NotifyActivityDeps) {
           cause: subject.view.resolution?.cause ?? '',
           fix: subject.view.resolution?.fix ?? '',
         });
+      case 'incident_recovered':
+        return r('incident-recovered', { ...incidentHeader(subject), alerts: subject.alerts });
       case 'incident_reopened':
         return r('incident-reopened', {
           ...incidentHeader(subject),

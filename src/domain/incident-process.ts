@@ -28,6 +28,7 @@ import {
   viewClock,
 } from './sla-clock';
 import { EscalationTrigger } from './escalation';
+import { AlertGroupNews, AlertNote } from './alerts/news';
 import { Priority, SlaPolicy, Tier, escalationPolicyOf, incidentBudgets } from './sla-policy';
 import { CalendarSpec } from './calendar';
 import { holdsAny } from './roles';
@@ -83,7 +84,8 @@ export type IncidentLifecycleCommand =
   | { action: 'confirm_repair_clock_pause'; actor: Actor; note?: string }
   | { action: 'decline_repair_clock_pause'; actor: Actor; reason: string }
   | { action: 'resume_repair_clock'; actor: Actor; note?: string }
-  | { action: 'escalate'; actor: Actor; reason: string };
+  | { action: 'escalate'; actor: Actor; reason: string }
+  | { action: 'confirm_recovery'; actor: Actor; note?: string };
 
 /**
  * A note on the timeline that changes nothing else: what the hospital wrote on its project-management platform (S15).
@@ -101,6 +103,12 @@ export type IncidentCommand = IncidentLifecycleCommand | IncidentComment;
 
 /** A command as the API receives it, before the signed-in actor is added (Omit distributed over the union). */
 export type IncidentCommandBody = IncidentLifecycleCommand extends infer C ? (C extends unknown ? Omit<C, 'actor'> : never) : never;
+
+/** Timeline entries of an incident's alert group (P3). */
+export type AlertEventType = 'alerts_fired' | 'alerts_resolved' | 'auto_recovered' | 'alert_refired';
+
+/** The reason clocks paused when an incident recovered by itself; only those pauses end when it fires again. */
+export const AUTO_RECOVERED = 'auto_recovered';
 
 /** The maintenance record of a resolved incident (S14): cause, fix and category, by whom and when. */
 export interface Resolution {
@@ -170,7 +178,7 @@ export interface IncidentRecord {
 /** One timeline entry; written to the projection under (incidentId, seq), so a retried write is a no-op. */
 export interface TimelineEvent {
   seq: number;
-  type: IncidentAction | 'comment' | 'opened' | 'sla_warning' | 'sla_breached' | 'escalated' | VendorEventType;
+  type: IncidentAction | 'comment' | 'opened' | 'sla_warning' | 'sla_breached' | 'escalated' | VendorEventType | AlertEventType;
   actor: Actor | null;
   at: number;
   fromState: IncidentState | null;
@@ -401,6 +409,11 @@ export class IncidentProcess {
       case 'close':
         milestones.closedAt = at;
         break;
+      case 'confirm_recovery':
+        // The clocks paused at the recovery stop where they stood: the evidence of how long the fault lasted.
+        for (const k of ['respond', 'on_site', 'repair'] as const) clocks[k] = stopClock(clocks[k], cal, at);
+        milestones.closedAt = at;
+        break;
       case 'cancel':
         for (const k of ['respond', 'on_site', 'repair'] as const) clocks[k] = stopClock(clocks[k], cal, at);
         milestones.cancelledAt = at;
@@ -521,6 +534,49 @@ export class IncidentProcess {
       this.record = { ...this.record, escalation: { ...this.record.escalation, active: false } };
     }
     return this.event(e.type, e.actor ?? SYSTEM_ACTOR, e.at, this.record.state, e.data, e.note);
+  }
+
+  /**
+   * What a change in the incident's alert group means (P3), as timeline events:
+   * - alerts that fire join the timeline; fired again after the incident recovered by itself, it is reported again
+   *   (its paused clocks run on); fired again after it was repaired (resolved or confirmed), it is reopened (flapping);
+   * - alerts that clear are noted; when the whole group clears before anyone acknowledged, the incident is
+   *   `recovered`: its clocks pause and a dispatcher confirms (or the alerts come back).
+   */
+  alertNews(news: AlertGroupNews, at: number): TimelineEvent[] {
+    const events: TimelineEvent[] = [];
+    const brief = (alerts: AlertNote[]) => alerts.map((a) => ({ alertId: a.alertId, alertname: a.alertname, summary: a.summary, severity: a.severity, startsAt: a.startsAt, endsAt: a.endsAt }));
+    const names = (alerts: AlertNote[]) => alerts.map((a) => a.summary).join('；').slice(0, 1000);
+    if (isTerminal(this.record.state)) return events;
+    if (news.fired.length > 0) {
+      const state = this.record.state;
+      if (state === 'recovered') {
+        const clocks = { ...this.record.clocks };
+        for (const k of ['respond', 'on_site', 'repair'] as const) {
+          const c = clocks[k];
+          if (c.status === 'paused' && c.pauses[c.pauses.length - 1]?.reason === AUTO_RECOVERED) clocks[k] = resumeClock(c, at);
+        }
+        this.record = { ...this.record, clocks, state: 'reported' };
+        events.push(this.event('alert_refired', SYSTEM_ACTOR, at, 'recovered', { groupId: news.groupId, alerts: brief(news.fired) }, `告警再次触发 / the alerts fired again: ${names(news.fired)}`));
+      } else if (state === 'resolved' || state === 'confirmed') {
+        events.push(this.apply({ action: 'reopen', actor: SYSTEM_ACTOR, reason: `告警再次触发（反复）/ the alerts fired again (flapping): ${names(news.fired)}` }, at));
+        events.push(this.event('alerts_fired', SYSTEM_ACTOR, at, this.record.state, { groupId: news.groupId, alerts: brief(news.fired) }));
+      } else {
+        events.push(this.event('alerts_fired', SYSTEM_ACTOR, at, state, { groupId: news.groupId, alerts: brief(news.fired) }));
+      }
+    }
+    if (news.resolved.length > 0) {
+      if (news.allResolved && this.record.state === 'reported') {
+        const cal = this.calendar;
+        const clocks = { ...this.record.clocks };
+        for (const k of ['respond', 'on_site', 'repair'] as const) if (clocks[k].status === 'running') clocks[k] = pauseClock(clocks[k], cal, at, AUTO_RECOVERED);
+        this.record = { ...this.record, clocks, state: 'recovered' };
+        events.push(this.event('auto_recovered', SYSTEM_ACTOR, at, 'reported', { groupId: news.groupId, alerts: brief(news.resolved) }, `告警已全部恢复，待调度员确认 / every alert cleared; awaiting a dispatcher's confirmation`));
+      } else {
+        events.push(this.event('alerts_resolved', SYSTEM_ACTOR, at, this.record.state, { groupId: news.groupId, alerts: brief(news.resolved), allResolved: news.allResolved }));
+      }
+    }
+    return events;
   }
 
   /** Fires the warnings and breaches due at `at`, once each, as timeline events. */

@@ -26,6 +26,7 @@ const EXPECTED: Record<IncidentState, IncidentAction[]> = {
   closed: [],
   reopened: ['arrive', 'resolve', 'assign', 'change_priority', 'pause_repair_clock', 'request_repair_clock_pause', 'confirm_repair_clock_pause', 'decline_repair_clock_pause', 'resume_repair_clock', 'escalate'],
   cancelled: [],
+  recovered: ['cancel', 'assign', 'confirm_recovery'],
 };
 
 const MOVES: Partial<Record<IncidentAction, IncidentState>> = {
@@ -36,6 +37,7 @@ const MOVES: Partial<Record<IncidentAction, IncidentState>> = {
   reopen: 'reopened',
   close: 'closed',
   cancel: 'cancelled',
+  confirm_recovery: 'closed',
 };
 
 describe('incident state machine', () => {

@@ -4,7 +4,9 @@ import { HOSPITAL_SIDE, Role } from './roles';
 /**
  * The incident lifecycle (P3, S10, S14): reported → acknowledged (the response) → on_site → resolved →
  * confirmed (the hospital accepts the fix) → closed; reopened goes back to work; cancelled ends a
- * duplicate or mistaken report.
+ * duplicate or mistaken report. An incident opened by alerts whose alerts all clear before anyone acknowledged it is
+ * `recovered`: its clocks pause (the record stays as evidence) until a dispatcher confirms the recovery (closed) or
+ * the alerts fire again (back to reported).
  */
 export const INCIDENT_STATES = [
   'reported',
@@ -15,6 +17,7 @@ export const INCIDENT_STATES = [
   'closed',
   'reopened',
   'cancelled',
+  'recovered',
 ] as const;
 export type IncidentState = (typeof INCIDENT_STATES)[number];
 
@@ -34,6 +37,7 @@ export const INCIDENT_ACTIONS = [
   'decline_repair_clock_pause',
   'resume_repair_clock',
   'escalate',
+  'confirm_recovery',
 ] as const;
 export type IncidentAction = (typeof INCIDENT_ACTIONS)[number];
 
@@ -56,8 +60,8 @@ const ALLOWED: Record<IncidentAction, readonly IncidentState[]> = {
   confirm: ['resolved'],
   reopen: ['resolved', 'confirmed'],
   close: ['confirmed'],
-  cancel: ['reported', 'acknowledged', 'on_site'],
-  assign: [...OPEN, 'resolved'],
+  cancel: ['reported', 'acknowledged', 'on_site', 'recovered'],
+  assign: [...OPEN, 'resolved', 'recovered'],
   change_priority: OPEN,
   pause_repair_clock: WORKING,
   // S10: the vendor's team may only ask for a pause; the hospital confirms or declines it.
@@ -67,6 +71,8 @@ const ALLOWED: Record<IncidentAction, readonly IncidentState[]> = {
   resume_repair_clock: WORKING,
   // S7: the original vendor can be called in while the fault is open.
   escalate: OPEN,
+  // P3: a dispatcher agrees that an incident whose alerts all cleared by themselves needs no work.
+  confirm_recovery: ['recovered'],
 };
 
 const TARGET: Partial<Record<IncidentAction, IncidentState>> = {
@@ -77,6 +83,7 @@ const TARGET: Partial<Record<IncidentAction, IncidentState>> = {
   reopen: 'reopened',
   close: 'closed',
   cancel: 'cancelled',
+  confirm_recovery: 'closed',
 };
 
 const VENDOR_WORK: readonly Role[] = ['engineer', 'project_manager'];

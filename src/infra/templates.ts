@@ -44,6 +44,7 @@ export interface TemplateData {
   'sla-breached': IncidentHeader & { clockLabel: string; deadline: number; stateLabel: string; assigneeName: string | null };
   'incident-resolved': IncidentHeader & { cause: string; fix: string };
   'incident-reopened': IncidentHeader & { reason: string; repairDue: number };
+  'incident-recovered': IncidentHeader & { alerts: string };
   'escalated-to-vendor': EscalationHeader & { level: number; reason: string; ackLink: string | null; linkTtlHours: number };
   'vendor-acknowledged': EscalationHeader & { acknowledgedBy: string; promisedOnSiteAt: number | null };
   'vendor-promise-missed': EscalationHeader & { acknowledgedBy: string; promisedOnSiteAt: number };
@@ -98,6 +99,7 @@ export const TEMPLATE_NAMES: TemplateName[] = [
   'sla-breached',
   'incident-resolved',
   'incident-reopened',
+  'incident-recovered',
   'escalated-to-vendor',
   'vendor-acknowledged',
   'vendor-promise-missed',

@@ -1,29 +1,10 @@
 import { defineSignal } from '@temporalio/workflow';
-import type { Severity } from '../domain/alerts/alert';
+import type { AlertGroupNews, AlertNote } from '../domain/alerts/news';
 
-/** One alert as its incident's timeline shows it. */
-export interface AlertBrief {
-  alertId: string;
-  fingerprint: string;
-  alertname: string;
-  summary: string;
-  severity: Severity;
-  startsAt: number;
-  endsAt: number | null;
-}
+/** Kept under their message names for the intake; the types live in the domain, which decides what they mean. */
+export type AlertBrief = AlertNote;
+export type AlertGroupChange = AlertGroupNews;
 
-/**
- * What changed in an incident's alert group (P3), sent through the workflow outbox in order. The workflow decides
- * what it means for the incident: new alerts are timeline entries; the whole group resolving before anyone
- * acknowledged marks the incident recovered (awaiting a dispatcher); firing again reopens it (flapping).
- */
-export interface AlertGroupChange {
-  groupId: string;
-  at: number;
-  fired: AlertBrief[];
-  resolved: AlertBrief[];
-  /** No alert of the group fires any more. */
-  allResolved: boolean;
-}
-
-export const alertGroupSignal = defineSignal<[AlertGroupChange]>('alertGroupChange');
+/** What changed in an incident's alert group (P3), sent through the workflow outbox in order. */
+export const alertGroupSignal = defineSignal<[AlertGroupNews]>('alertGroupChange');
+export const ALERT_GROUP_SIGNAL_NAME = 'alertGroupChange';

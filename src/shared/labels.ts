@@ -16,6 +16,7 @@ export const STATE_LABELS: Record<Locale, Record<IncidentState, string>> = {
     closed: '已关闭',
     reopened: '已重开',
     cancelled: '已取消',
+    recovered: '告警已恢复待确认',
   },
   en: {
     reported: 'reported',
@@ -26,6 +27,7 @@ export const STATE_LABELS: Record<Locale, Record<IncidentState, string>> = {
     closed: 'closed',
     reopened: 'reopened',
     cancelled: 'cancelled',
+    recovered: 'recovered by itself, awaiting confirmation',
   },
 };
 

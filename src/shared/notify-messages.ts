@@ -12,6 +12,8 @@ export type RecipientRef = { kind: 'user'; id: string } | { kind: 'role'; role: 
 export type NotifySubject =
   | { kind: 'incident_opened' | 'incident_assigned'; view: IncidentView; systemName: string }
   | { kind: 'incident_resolved' | 'incident_reopened'; view: IncidentView; systemName: string; reason: string | null }
+  /** P3: every alert of an alert-opened incident cleared before anyone acknowledged it; a dispatcher confirms. */
+  | { kind: 'incident_recovered'; view: IncidentView; systemName: string; alerts: string }
   | { kind: 'sla_warning' | 'sla_breached'; view: IncidentView; systemName: string; clock: ClockKind; fraction?: number; deadline: number }
   | {
       kind:

@@ -48,6 +48,12 @@ const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFi
 const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
 const nameOf = (v: unknown): string | null => (v && typeof v === 'object' && typeof (v as { name?: unknown }).name === 'string' ? (v as { name: string }).name : null);
 
+/** The alert names of an alert timeline entry (P3), as its data lists them. */
+function alertNames(d: Data): string {
+  const alerts = Array.isArray(d.alerts) ? (d.alerts as { alertname?: unknown }[]) : [];
+  return [...new Set(alerts.map((a) => String(a.alertname ?? '')))].filter(Boolean).join('、');
+}
+
 /** One line for a timeline entry, from its type and data, in `locale`; times in the contract's zone. */
 export function timelineText(event: Pick<TimelineEvent, 'type' | 'data'>, locale: Locale, utcOffsetMinutes: number): string {
   const zh = locale === 'zh-CN';
@@ -108,6 +114,16 @@ export function timelineText(event: Pick<TimelineEvent, 'type' | 'data'>, locale
       return zh ? '申请升级原厂' : 'escalation to the vendor requested';
     case 'comment':
       return zh ? '备注' : 'comment';
+    case 'confirm_recovery':
+      return zh ? '调度员确认告警已自动恢复，工单关闭' : 'a dispatcher confirmed the recovery; closed';
+    case 'alerts_fired':
+      return zh ? `新告警：${alertNames(d)}` : `alerts fired: ${alertNames(d)}`;
+    case 'alerts_resolved':
+      return zh ? `告警恢复：${alertNames(d)}${d.allResolved ? '（全部恢复）' : ''}` : `alerts cleared: ${alertNames(d)}${d.allResolved ? ' (all clear)' : ''}`;
+    case 'auto_recovered':
+      return zh ? '告警已全部自动恢复，等待调度员确认' : "every alert cleared by itself; awaiting a dispatcher's confirmation";
+    case 'alert_refired':
+      return zh ? `告警再次触发，工单恢复为已报障：${alertNames(d)}` : `the alerts fired again; reported again: ${alertNames(d)}`;
     case 'sla_warning': {
       const percent = num(d.fraction) === null ? '' : `${Math.round(num(d.fraction)! * 100)}%`;
       return zh ? `${clock(d.clock)}已用去 ${percent}（截止 ${time(d.deadline)}）` : `${clock(d.clock)} clock at ${percent} (due ${time(d.deadline)})`;

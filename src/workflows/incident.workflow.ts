@@ -16,6 +16,8 @@ import { EscalationTrigger } from '../domain/escalation';
 import { escalationPolicyOf } from '../domain/sla-policy';
 import { incidentSettledSignal, vendorEventSignal } from '../shared/escalation-messages';
 import { incidentCommandUpdate, incidentOpenedUpdate, incidentViewQuery } from '../shared/incident-messages';
+import { alertGroupSignal } from '../shared/alert-messages';
+import type { AlertGroupNews } from '../domain/alerts/news';
 import type { NotifySubject, RecipientRef } from '../shared/notify-messages';
 import type { createIncidentActivities } from '../activities/incident.activities';
 import { escalationWorkflow } from './escalation.workflow';
@@ -26,6 +28,8 @@ const { projectIncident } = proxyActivities<ReturnType<typeof createIncidentActi
 
 /** Patches (test/histories/README.md): incidents that closed before their escalation finished keep replaying as they ran. */
 const INCIDENT_AWAITS_ESCALATION = 'incident-awaits-escalation-end';
+/** P3: news of the incident's alert group (new alerts, recovery, flapping); no history before it has such a signal. */
+const INCIDENT_ALERT_NEWS = 'incident-alert-news';
 
 
 /** Who hears what (S10, S12): the engineer always; breaches and unassigned reports also the PM and the dispatchers. */
@@ -48,6 +52,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<void> {
   let opened = false;
   let changes = 0;
   const vendorEvents: VendorEvent[] = [];
+  const alertNews: AlertGroupNews[] = [];
   let escalation: ChildWorkflowHandle<typeof escalationWorkflow> | null = null;
 
   const record = (event: TimelineEvent) =>
@@ -127,10 +132,32 @@ export async function incidentWorkflow(input: IncidentInput): Promise<void> {
     }
   };
 
+  /** The alert group changed (P3): record it; recovered → the dispatchers confirm; fired again → reported or reopened. */
+  const takeAlertNews = async (batch: AlertGroupNews[]) => {
+    for (const news of batch) {
+      const from = incident.state;
+      const events = incident.alertNews(news, Date.now());
+      for (const event of events) await record(event);
+      const last = events[events.length - 1];
+      if (!last) continue;
+      const view = incident.view(Date.now());
+      if (incident.state === 'recovered' && from !== 'recovered') {
+        const alerts = news.resolved.map((a) => a.summary).join('；');
+        await notify(last, { kind: 'incident_recovered', view, systemName: input.systemName, alerts }, [{ kind: 'role', role: 'dispatcher' }, ...recipientsFor('incident_assigned', assigneeId())]);
+      } else if (from !== incident.state) {
+        await notify(last, { kind: 'incident_reopened', view, systemName: input.systemName, reason: last.note ?? events[0].note }, recipientsFor('incident_reopened', assigneeId()));
+      }
+    }
+  };
+
   setHandler(incidentViewQuery, () => incident.view(Date.now()));
   setHandler(incidentOpenedUpdate, async () => {
     await condition(() => opened);
     return incident.view(Date.now());
+  });
+  setHandler(alertGroupSignal, (news) => {
+    alertNews.push(news);
+    changes++;
   });
   setHandler(vendorEventSignal, (event) => {
     vendorEvents.push(event);
@@ -179,10 +206,14 @@ export async function incidentWorkflow(input: IncidentInput): Promise<void> {
   while (!isTerminal(incident.state)) {
     const seen = changes;
     const wakeAt = incident.nextWakeAt();
-    if (wakeAt === null) await condition(() => changes !== seen);
-    else await condition(() => changes !== seen, Math.max(1, wakeAt - Date.now()));
+    // Alert news that came while the incident was opening (or during an Update) is taken at once, not at the next wake.
+    if (alertNews.length === 0) {
+      if (wakeAt === null) await condition(() => changes !== seen);
+      else await condition(() => changes !== seen, Math.max(1, wakeAt - Date.now()));
+    }
     await announceDue(incident.tick(Date.now()));
     for (const e of vendorEvents.splice(0)) await record(incident.vendorEvent(e));
+    if (alertNews.length > 0 && patched(INCIDENT_ALERT_NEWS)) await takeAlertNews(alertNews.splice(0));
     const due = incident.escalationDue(Date.now());
     if (due) await escalate(due.trigger, null, null, due.share);
   }

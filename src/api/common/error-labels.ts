@@ -48,6 +48,7 @@ const ACTIONS_ZH: Record<string, string> = {
   link_change: '关联变更',
   resume_repair_clock: '恢复修复计时',
   escalate: '升级原厂',
+  confirm_recovery: '确认自动恢复',
   review: '审核',
   revise: '提交修订',
   implement: '实施',
