@@ -41,6 +41,7 @@ describe('incidents through the API', () => {
       respond: '2026-11-20T09:30:00+08:00',
       onSite: '2026-11-20T10:00:00+08:00',
       repair: '2026-11-24T09:00:00+08:00',
+      provisional: false,
     });
     const n = opened.body.number;
 

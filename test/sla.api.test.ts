@@ -38,6 +38,7 @@ describe('SLA and calendar through the API', () => {
         tier: 'working_time',
         policyVersion: 1,
         calendarCovered: true,
+        provisional: false,
         workingTime: true,
         deadlines: {
           respond: '2026-11-20T18:00:00+08:00',
@@ -164,10 +165,47 @@ describe('SLA and calendar through the API', () => {
       expect(res.body.coverage).toEqual({ ok: false, coveredYears: bundled, firstUncoveredDate: '2027-01-01', horizonDays: 60 });
     });
 
-    it('before 2027 is loaded, a deadline in 2027 counts plain Monday–Friday and says so', async () => {
+    it('issue 9: before 2027 is loaded, a deadline in 2027 skips the statutory holidays (元旦) and is flagged provisional', async () => {
+      // 1 h on Thursday; Friday 2027-01-01 (元旦, by law) and the weekend are off; 10 h Monday; 9 h Tuesday.
       const res = await preview({ reportedAt: '2026-12-31T17:00:00+08:00', kind: 'incident' });
-      expect(res.body.calendarCovered).toBe(false);
-      expect(res.body.deadlines.repair).toBe('2027-01-04T17:00:00+08:00');
+      expect(res.body).toMatchObject({ calendarCovered: false, provisional: true });
+      expect(res.body.deadlines.repair).toBe('2027-01-05T17:00:00+08:00');
+      // a deadline wholly inside an official year is not provisional
+      const november = await preview({ reportedAt: '2026-11-27T10:00:00+08:00', kind: 'incident' });
+      expect(november.body).toMatchObject({ calendarCovered: true, provisional: false });
+    });
+
+    it('issue 9: GET /calendar lists every year, official or provisional, with its holidays and 调休 days and why', async () => {
+      const res = await p.call('GET', '/calendar', dispatcher.token);
+      const years: any[] = res.body.years;
+      expect(years.map((y) => `${y.year}:${y.status}`).slice(-4)).toEqual(['2025:official', '2026:official', '2027:provisional', '2028:provisional']);
+      const y2026 = years.find((y) => y.year === 2026);
+      expect(y2026.holidays).toContainEqual({ date: '2026-02-17', name: '春节' });
+      expect(y2026.workdays).toContainEqual({ date: '2026-01-04', name: '元旦调休上班' });
+      const y2027 = years.find((y) => y.year === 2027);
+      expect(y2027.workdays).toEqual([]);
+      expect(y2027.source).toContain('全国年节及纪念日放假办法');
+      expect(y2027.holidays).toEqual([
+        { date: '2027-01-01', name: '元旦' },
+        { date: '2027-02-05', name: '春节（除夕）' },
+        { date: '2027-02-06', name: '春节（初一）' },
+        { date: '2027-02-07', name: '春节（初二）' },
+        { date: '2027-02-08', name: '春节（初三）' },
+        { date: '2027-02-09', name: '春节补假' },
+        { date: '2027-02-10', name: '春节补假' },
+        { date: '2027-04-05', name: '清明节' },
+        { date: '2027-05-01', name: '劳动节' },
+        { date: '2027-05-02', name: '劳动节' },
+        { date: '2027-05-03', name: '劳动节补假' },
+        { date: '2027-05-04', name: '劳动节补假' },
+        { date: '2027-06-09', name: '端午节' },
+        { date: '2027-09-15', name: '中秋节' },
+        { date: '2027-10-01', name: '国庆节' },
+        { date: '2027-10-02', name: '国庆节' },
+        { date: '2027-10-03', name: '国庆节' },
+        { date: '2027-10-04', name: '国庆节补假' },
+        { date: '2027-10-05', name: '国庆节补假' },
+      ]);
     });
 
     it('PUT /calendar/years/2027 is for admins only', async () => {
@@ -186,7 +224,7 @@ describe('SLA and calendar through the API', () => {
 
       // 1 h on Thursday; Friday Jan 1, the weekend and Monday Jan 4 are off; 10 h Tuesday; 9 h Wednesday.
       const yearEnd = await preview({ reportedAt: '2026-12-31T17:00:00+08:00', kind: 'incident' });
-      expect(yearEnd.body.calendarCovered).toBe(true);
+      expect(yearEnd.body).toMatchObject({ calendarCovered: true, provisional: false });
       expect(yearEnd.body.deadlines.repair).toBe('2027-01-06T17:00:00+08:00');
       // Saturday Jan 9 is worked: Friday 1 h + Saturday 10 h + Monday 9 h.
       const friday = await preview({ reportedAt: '2027-01-08T17:00:00+08:00', kind: 'incident' });

@@ -32,6 +32,12 @@ export interface CalendarSpec {
   workdays: string[];
   /** Years whose official schedule is loaded. Days outside them follow plain Monday–Friday and are flagged. */
   coveredYears: number[];
+  /**
+   * Years without an official schedule whose statutory holidays (the law's festival days and 补假, without 调休) are in
+   * `holidays`: deadlines that touch them are provisional until the official schedule is loaded (S10, S2). Absent
+   * in calendars built before issue 9.
+   */
+  provisionalYears?: number[];
 }
 
 export const CONTRACT_WORKING_HOURS: WorkingPeriod[] = [{ start: '08:00', end: '18:00' }];
@@ -57,6 +63,7 @@ export class WorkingCalendar {
   private readonly holidays: Set<number>;
   private readonly workdays: Set<number>;
   private readonly covered: Set<number>;
+  private readonly provisionalSet: Set<number>;
   private readonly offsetMs: number;
 
   constructor(readonly spec: CalendarSpec) {
@@ -82,6 +89,16 @@ export class WorkingCalendar {
       if (this.holidays.has(day)) throw invalidInput('workdays', `${formatDayNumber(day)} is also listed as a holiday`);
     }
     this.covered = new Set(spec.coveredYears);
+    this.provisionalSet = new Set((spec.provisionalYears ?? []).filter((y) => !this.covered.has(y)));
+  }
+
+  /** True when a local day in [from, to] lies in a year whose holidays are only the statutory ones (no 调休 yet). */
+  provisional(from: number, to: number): boolean {
+    if (this.provisionalSet.size === 0) return false;
+    const a = yearOfDayNumber(localDayNumber(Math.min(from, to), this.spec.utcOffsetMinutes));
+    const b = yearOfDayNumber(localDayNumber(Math.max(from, to), this.spec.utcOffsetMinutes));
+    for (let y = a; y <= b; y++) if (this.provisionalSet.has(y)) return true;
+    return false;
   }
 
   isWorkingDayNumber(day: number): boolean {

@@ -49,6 +49,8 @@ export interface ClockView {
   startedAt: number;
   stoppedAt: number | null;
   pauses: ClockPause[];
+  /** The deadline (or the tier) rests on a year whose calendar is the statutory holidays only, without 调休 (S10). */
+  provisional: boolean;
 }
 
 function measure(clock: SlaClock, calendar: WorkingCalendar, from: number, to: number): number {
@@ -213,6 +215,7 @@ export function viewClock(clock: SlaClock, calendar: WorkingCalendar, at: number
   const used = elapsed(clock, calendar, at);
   const breached = clock.breachedAt !== null || (clock.status !== 'stopped' && used >= clock.budgetMs);
   const state: ClockState = clock.status !== 'stopped' && breached ? 'breached' : clock.status;
+  const deadline = deadlineOf(clock, calendar);
   return {
     kind: clock.kind,
     basis: clock.basis,
@@ -221,11 +224,12 @@ export function viewClock(clock: SlaClock, calendar: WorkingCalendar, at: number
     budgetMs: clock.budgetMs,
     elapsedMs: used,
     remainingMs: clock.budgetMs - used,
-    deadline: deadlineOf(clock, calendar),
+    deadline,
     breached: breached || (clock.status === 'stopped' && used > clock.budgetMs),
     breachedAt: clock.breachedAt,
     startedAt: clock.startedAt,
     stoppedAt: clock.stoppedAt,
     pauses: clock.pauses,
+    provisional: calendar.provisional(clock.startedAt, deadline ?? clock.stoppedAt ?? at),
   };
 }

@@ -158,6 +158,8 @@ export interface IncidentTargets {
   repair: ClockTarget;
   /** False when a deadline falls in a year whose official holiday schedule is not loaded. */
   calendarCovered: boolean;
+  /** True when the span up to a deadline touches a year computed from the statutory holidays only (no 调休 yet). */
+  calendarProvisional: boolean;
 }
 
 function matching(policy: SlaPolicy, systemId: string | undefined, priority: Priority | undefined): SlaOverride[] {
@@ -213,6 +215,7 @@ export function incidentTargets(
       deadline: repairDeadline,
     },
     calendarCovered: calendar.covers(input.reportedAt, repairDeadline),
+    calendarProvisional: calendar.provisional(input.reportedAt, repairDeadline),
   };
 }
 

@@ -1,6 +1,7 @@
 import chineseDays from 'chinese-days/dist/chinese-days.json';
 import { CONTRACT_WORKING_HOURS, CalendarSpec, WorkingPeriod } from '../domain/calendar';
 import { invalidInput } from '../domain/errors';
+import { NamedDay, statutoryHolidays } from './statutory-holidays';
 
 /** One year of the official schedule: statutory holidays and adjusted working weekends (调休). */
 export interface CalendarYear {
@@ -51,24 +52,77 @@ export function fixedOffsetOf(timeZone: string): number {
 
 /**
  * The calendar workflows and the API compute with. Later-loaded years (from the database) replace bundled
- * ones of the same year, so the hospital can correct or extend the schedule without a release.
+ * ones of the same year, so the hospital can correct or extend the schedule without a release. Years asked for in
+ * `provisionalYears` that have no official schedule get the statutory holidays (without 调休) and are marked
+ * provisional, instead of falling back to plain Monday–Friday (S10, S2).
  */
 export function buildCalendarSpec(options: {
   timeZone?: string;
   workingHours?: WorkingPeriod[];
   extraYears?: CalendarYear[];
+  provisionalYears?: number[];
 } = {}): CalendarSpec {
   const timeZone = options.timeZone ?? 'Asia/Shanghai';
-  const byYear = new Map<number, CalendarYear>();
-  for (const y of bundledCalendarYears()) byYear.set(y.year, y);
-  for (const y of options.extraYears ?? []) byYear.set(y.year, y);
-  const years = [...byYear.values()].sort((a, b) => a.year - b.year);
+  const byYear = officialYears(options.extraYears);
+  const provisional = provisionalYearsOf(byYear, options.provisionalYears ?? []);
+  const years = [...byYear.values(), ...provisional.map((p) => ({ year: p.year, holidays: p.holidays.map((h) => h.date), workdays: [] }))].sort((a, b) => a.year - b.year);
   return {
     timeZone,
     utcOffsetMinutes: fixedOffsetOf(timeZone),
     workingHours: options.workingHours ?? CONTRACT_WORKING_HOURS,
     holidays: years.flatMap((y) => y.holidays),
     workdays: years.flatMap((y) => y.workdays),
-    coveredYears: years.map((y) => y.year),
+    coveredYears: [...byYear.keys()].sort((a, b) => a - b),
+    provisionalYears: provisional.map((p) => p.year),
   };
+}
+
+function officialYears(extraYears: CalendarYear[] = []): Map<number, CalendarYear> {
+  const byYear = new Map<number, CalendarYear>();
+  for (const y of bundledCalendarYears()) byYear.set(y.year, y);
+  for (const y of extraYears) byYear.set(y.year, y);
+  return byYear;
+}
+
+function provisionalYearsOf(official: Map<number, CalendarYear>, wanted: number[]) {
+  return [...new Set(wanted)]
+    .filter((y) => !official.has(y) && y >= 2025 && y <= 2099)
+    .sort((a, b) => a - b)
+    .map((y) => statutoryHolidays(y));
+}
+
+/** One year as a dispatcher sees it on GET /calendar: why a day is off or worked. */
+export interface CalendarYearOverview {
+  year: number;
+  status: 'official' | 'provisional';
+  source: string;
+  holidays: NamedDay[];
+  /** 调休: weekends worked (official years only). */
+  workdays: NamedDay[];
+}
+
+const names = chineseDays as { holidays: Record<string, string>; workdays: Record<string, string> };
+/** chinese-days writes "Spring Festival,春节,4": the Chinese name is the second field. */
+const bundledName = (v: string | undefined): string => (v ? (v.split(',')[1] ?? v) : '');
+
+/** Every year the calendar holds, official or provisional, with each day off or worked and its reason. */
+export function calendarOverview(options: { extraYears?: CalendarYear[]; sources?: Map<number, string>; provisionalYears?: number[] } = {}): CalendarYearOverview[] {
+  const official = officialYears(options.extraYears);
+  const out: CalendarYearOverview[] = [...official.values()].map((y) => ({
+    year: y.year,
+    status: 'official' as const,
+    source: options.sources?.get(y.year) ?? 'chinese-days',
+    holidays: y.holidays.map((date) => ({ date, name: bundledName(names.holidays[date]) || nameByLaw(date) })),
+    workdays: y.workdays.map((date) => ({ date, name: bundledName(names.workdays[date]) ? `${bundledName(names.workdays[date])}调休上班` : '调休上班' })),
+  }));
+  for (const p of provisionalYearsOf(official, options.provisionalYears ?? [])) {
+    out.push({ year: p.year, status: 'provisional', source: '《全国年节及纪念日放假办法》(statutory days only; 调休 not yet published)', holidays: p.holidays, workdays: [] });
+  }
+  return out.sort((a, b) => a.year - b.year);
+}
+
+function nameByLaw(date: string): string {
+  const year = Number(date.slice(0, 4));
+  if (year < 2025 || year > 2099) return '';
+  return statutoryHolidays(year).holidays.find((h) => h.date === date)?.name ?? '';
 }

@@ -81,6 +81,8 @@ export class IncidentEntity {
   @Column('jsonb', { nullable: true }) resolution!: Record<string, unknown> | null;
   @Column('boolean') breached!: boolean;
   @Column('text', { name: 'breached_clocks', array: true }) breachedClocks!: string[];
+  /** S10: a deadline rests on a year whose calendar is the statutory holidays only (no official 调休 yet). */
+  @Column('boolean', { name: 'calendar_provisional', default: false }) calendarProvisional!: boolean;
   @Column('jsonb') clocks!: Record<string, unknown>;
   @Column('int', { name: 'policy_version' }) policyVersion!: number;
   @Column('int', { name: 'projected_seq' }) projectedSeq!: number;

@@ -24,8 +24,8 @@ export async function writeIncidentProjection(ds: DataSource, p: IncidentProject
       `INSERT INTO incidents (id, number, workflow_id, system_id, title, description, reporter_name, reporter_department,
          reporter_phone, priority, channel, state, tier, reported_at, opened_by_id, opened_by_name, assignee_id, assignee_name,
          respond_due, on_site_due, repair_due, acknowledged_at, on_site_at, resolved_at, confirmed_at, closed_at, cancelled_at,
-         cancel_reason, resolution, breached, breached_clocks, clocks, policy_version, projected_seq, updated_at)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28,$29,$30,$31,$32,$33,$34, now())
+         cancel_reason, resolution, breached, breached_clocks, clocks, policy_version, projected_seq, calendar_provisional, updated_at)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28,$29,$30,$31,$32,$33,$34,$35, now())
        ON CONFLICT (id) DO UPDATE SET
          state = EXCLUDED.state, priority = EXCLUDED.priority, assignee_id = EXCLUDED.assignee_id,
          assignee_name = EXCLUDED.assignee_name, respond_due = EXCLUDED.respond_due, on_site_due = EXCLUDED.on_site_due,
@@ -33,7 +33,8 @@ export async function writeIncidentProjection(ds: DataSource, p: IncidentProject
          resolved_at = EXCLUDED.resolved_at, confirmed_at = EXCLUDED.confirmed_at, closed_at = EXCLUDED.closed_at,
          cancelled_at = EXCLUDED.cancelled_at, cancel_reason = EXCLUDED.cancel_reason, resolution = EXCLUDED.resolution,
          breached = EXCLUDED.breached, breached_clocks = EXCLUDED.breached_clocks, clocks = EXCLUDED.clocks,
-         policy_version = EXCLUDED.policy_version, projected_seq = EXCLUDED.projected_seq, updated_at = now()
+         policy_version = EXCLUDED.policy_version, projected_seq = EXCLUDED.projected_seq,
+         calendar_provisional = EXCLUDED.calendar_provisional, updated_at = now()
        WHERE incidents.projected_seq < EXCLUDED.projected_seq`,
       [
         v.incidentId,
@@ -70,6 +71,8 @@ export async function writeIncidentProjection(ds: DataSource, p: IncidentProject
         JSON.stringify(p.clocks),
         v.clocks.repair.policyVersion,
         v.seq,
+        // S10: any deadline computed on a year with the statutory holidays only (no official 调休 yet)
+        Object.values(v.clocks).some((c) => c.provisional === true),
       ],
     );
     const e = p.event;

@@ -207,6 +207,8 @@ export class IncidentsService {
       breachedAt: t(c.breachedAt),
       stoppedAt: t(c.stoppedAt),
       pauses: c.pauses.map((p) => ({ from: t(p.from), to: t(p.to), reason: p.reason })),
+      // S10: the deadline rests on the statutory holidays of a year whose official schedule (调休) is not loaded
+      provisional: c.provisional === true,
     };
   }
 
@@ -228,7 +230,12 @@ export class IncidentsService {
       allowedActions: v.allowedActions.filter((a) => holdsAny(roles, INCIDENT_ACTION_ROLES[a])),
       pauseRequest: v.pauseRequest ? { by: v.pauseRequest.by, reason: v.pauseRequest.reason, at: t(v.pauseRequest.at) } : null,
       breached: v.breached,
-      deadlines: { respond: t(v.clocks.respond.deadline), onSite: t(v.clocks.on_site.deadline), repair: t(v.clocks.repair.deadline) },
+      deadlines: {
+        respond: t(v.clocks.respond.deadline),
+        onSite: t(v.clocks.on_site.deadline),
+        repair: t(v.clocks.repair.deadline),
+        provisional: Object.values(v.clocks).some((c) => c.provisional === true),
+      },
       clocks: Object.fromEntries(Object.entries(v.clocks).map(([k, c]) => [k, this.mapClock(c, offset)])),
       resolution: v.resolution ? { ...v.resolution, resolvedAt: t(v.resolution.resolvedAt) } : null,
       cancelReason: v.cancelReason,
@@ -251,7 +258,7 @@ export class IncidentsService {
       reportedAt: t(r.reportedAt),
       openedBy: { id: r.openedById, name: r.openedByName },
       assignee: r.assigneeId ? { id: r.assigneeId, name: r.assigneeName } : null,
-      deadlines: { respond: t(r.respondDue), onSite: t(r.onSiteDue), repair: t(r.repairDue) },
+      deadlines: { respond: t(r.respondDue), onSite: t(r.onSiteDue), repair: t(r.repairDue), provisional: r.calendarProvisional },
       milestones: {
         acknowledgedAt: t(r.acknowledgedAt),
         onSiteAt: t(r.onSiteAt),

@@ -6,7 +6,7 @@ import { DomainError, DomainErrorCode, invalidInput } from '../../domain/errors'
 import { CONTRACT_POLICY, SlaPolicy, requirePolicy, validatePolicy } from '../../domain/sla-policy';
 import { formatDayNumber, parseIsoDate } from '../../domain/time';
 import { parseCalendarIcs } from '../../infra/calendar-ics';
-import { CalendarYear, buildCalendarSpec, bundledCalendarYears } from '../../infra/china-calendar';
+import { CalendarYear, CalendarYearOverview, buildCalendarSpec, bundledCalendarYears, calendarOverview, fixedOffsetOf } from '../../infra/china-calendar';
 import { CalendarYearEntity, SlaPolicyEntity } from '../../persistence/entities';
 import { recordInAppNotification } from '../../persistence/notification-store';
 import { CLOCK, CONFIG, Clock, WardlineConfig } from '../common/tokens';
@@ -24,7 +24,7 @@ export interface CalendarCoverage {
 /** The working calendar and SLA policies: bundled years and the contract, plus what admins loaded into PostgreSQL. */
 @Injectable()
 export class CalendarService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private cached: { spec: CalendarSpec; calendar: WorkingCalendar } | null = null;
+  private cached: { spec: CalendarSpec; calendar: WorkingCalendar; forYear: number } | null = null;
   private coverageTimer: NodeJS.Timeout | null = null;
   private readonly logger = new Logger('Calendar');
 
@@ -47,16 +47,37 @@ export class CalendarService implements OnApplicationBootstrap, OnApplicationShu
     if (this.coverageTimer) clearInterval(this.coverageTimer);
   }
 
+  /**
+   * Years that get a provisional calendar from the statutory holidays when their official schedule is missing: this
+   * year, the one before and the two after, so every deadline near now has at least the law's days off (S10, S2).
+   */
+  private provisionalYears(): number[] {
+    const year = new Date(this.clock.now() + fixedOffsetOf(this.config.timeZone) * 60_000).getUTCFullYear();
+    return [year - 1, year, year + 1, year + 2];
+  }
+
   async current(): Promise<{ spec: CalendarSpec; calendar: WorkingCalendar }> {
-    if (!this.cached) {
+    const provisionalYears = this.provisionalYears();
+    if (!this.cached || this.cached.forYear !== provisionalYears[1]) {
       const loaded = await this.years.find({ order: { year: 'ASC' } });
       const spec = buildCalendarSpec({
         timeZone: this.config.timeZone,
         extraYears: loaded.map((y) => ({ year: y.year, holidays: y.holidays, workdays: y.workdays })),
+        provisionalYears,
       });
-      this.cached = { spec, calendar: new WorkingCalendar(spec) };
+      this.cached = { spec, calendar: new WorkingCalendar(spec), forYear: provisionalYears[1] };
     }
     return this.cached;
+  }
+
+  /** Every year the calendar holds, official or provisional, with its holidays and 调休 days and their reasons. */
+  async overview(): Promise<CalendarYearOverview[]> {
+    const loaded = await this.years.find({ order: { year: 'ASC' } });
+    return calendarOverview({
+      extraYears: loaded.map((y) => ({ year: y.year, holidays: y.holidays, workdays: y.workdays })),
+      sources: new Map(loaded.map((y) => [y.year, y.source])),
+      provisionalYears: this.provisionalYears(),
+    });
   }
 
   /** The calendar a workflow gets as input: the years around the report, so the history stays small. */
@@ -69,6 +90,7 @@ export class CalendarService implements OnApplicationBootstrap, OnApplicationShu
       holidays: spec.holidays.filter(keep),
       workdays: spec.workdays.filter(keep),
       coveredYears: spec.coveredYears.filter((y) => y >= year - 1),
+      provisionalYears: (spec.provisionalYears ?? []).filter((y) => y >= year - 1),
     };
   }
 

@@ -165,6 +165,7 @@ export class SlaController {
       tier: targets.tier,
       policyVersion: targets.policyVersion,
       calendarCovered: targets.calendarCovered,
+      provisional: targets.calendarProvisional,
       workingTime: calendar.isWorkingTime(reportedAt),
       deadlines: { respond: t(targets.respond.deadline), onSite: t(targets.onSite.deadline), repair: t(targets.repair.deadline) },
     };
@@ -181,6 +182,9 @@ export class SlaController {
       bundledYears: this.calendars.bundledYears(),
       loadedYears: (await this.calendars.loadedYears()).map((y) => ({ year: y.year, source: y.source, loadedBy: y.loadedBy, loadedAt: y.loadedAt })),
       coverage: await this.calendars.coverage(),
+      // S10: each year, official or provisional (statutory holidays only, until the official 调休 is loaded), with
+      // every day off and every adjusted working day and its reason, so a dispatcher can see why a deadline moved.
+      years: await this.calendars.overview(),
     };
   }
 

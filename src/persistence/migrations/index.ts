@@ -5,6 +5,7 @@ import { Changes1764200000003 } from './1764200000003-changes';
 import { Cmdb1764200000004 } from './1764200000004-cmdb';
 import { IdempotencyAndSecrets1764310000000 } from './1764310000000-idempotency-and-secrets';
 import { MadeByOneSource1764320000000 } from './1764320000000-made-by-one-source';
+import { CalendarProvisionalAndScriptDiffs1764330000000 } from './1764330000000-calendar-provisional-and-script-diffs';
 import { ChangeScripts1764340000000 } from './1764340000000-change-scripts';
 import { UndeliverableAndEscalationShare1764340000001 } from './1764340000001-undeliverable-and-escalation-share';
 import { AlertsAndPredictions1764500000000 } from './1764500000000-alerts-and-predictions';
@@ -22,6 +23,7 @@ export const MIGRATIONS = [
   Cmdb1764200000004,
   IdempotencyAndSecrets1764310000000,
   MadeByOneSource1764320000000,
+  CalendarProvisionalAndScriptDiffs1764330000000,
   ChangeScripts1764340000000,
   UndeliverableAndEscalationShare1764340000001,
   AlertsAndPredictions1764500000000,
