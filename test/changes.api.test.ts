@@ -130,6 +130,11 @@ describe('change management', () => {
     expect(revised.body).toMatchObject({ state: 'in_review', currentRevision: 2, risk: 'medium', approvals: [] });
     const detail = await p.call('GET', `/changes/${n}`, reviewer.token);
     expect(detail.body.revisions[1].diffFromPrevious.forward).toEqual(['- DROP TABLE PACS.OLD_LOG;', '+ ALTER TABLE PACS.OLD_LOG RENAME TO OLD_LOG_BAK;']);
+    // Issue 9: the diff was computed once when revision 2 was submitted and is read from storage, not recomputed per GET.
+    const stored = await p.ds.query(`SELECT d.scripts_id FROM change_script_diffs d JOIN change_scripts s ON s.id = d.scripts_id WHERE s.change_id = $1`, [created.body.id]);
+    expect(stored).toHaveLength(1);
+    await p.ds.query(`UPDATE change_script_diffs SET forward = '["+ (stored)"]' WHERE scripts_id = $1`, [stored[0].scripts_id]);
+    expect((await p.call('GET', `/changes/${n}`, reviewer.token)).body.revisions[1].diffFromPrevious.forward).toEqual(['+ (stored)']);
     expect((await p.call('POST', `/changes/${n}/review`, reviewer.token, { decision: 'approve' })).body).toMatchObject({ state: 'approved', approvedRevision: 2 });
   });
 

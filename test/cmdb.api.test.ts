@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { parseCsv } from '../src/domain/cmdb-csv';
+import { parseCsv } from '../src/infra/cmdb-csv';
 import { TestPlatform, TestUser, startPlatform } from './support/platform';
 
 /** CMDB through the API on real PostgreSQL (P1, S6, S9): items, relations, cycles, impact, history, CSV. */
@@ -273,6 +273,11 @@ describe('CMDB through the API', () => {
     const badHeader = await p.call('POST', '/cmdb/import', engineer.token, { csv: 'type,name,colour\nserver,x,red\n' });
     expect(badHeader.status).toBe(400);
     expect(fields(badHeader.body)).toEqual(['csv.header[2]']);
+    // Issue 9: an unterminated quote is refused whole (it used to swallow every following row into one field).
+    const unterminated = await p.call('POST', '/cmdb/import?dryRun=true', engineer.token, { csv: 'type,name\nserver,"imp-srv-09\nserver,imp-srv-10\n' });
+    expect(unterminated.status).toBe(400);
+    expect(fields(unterminated.body)).toEqual(['csv']);
+    expect(unterminated.body.message).toContain('引号');
   });
 
   it('needs a token (401) and a role (403); the page itself holds no data', async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Buffer as ExcelBuffer, CellValue, Workbook } from 'exceljs';
 import { randomUUID } from 'node:crypto';
-import { parseCsv } from '../src/domain/cmdb-csv';
+import { parseCsv } from '../src/infra/cmdb-csv';
 import { TestPlatform, TestUser, startPlatform } from './support/platform';
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';

@@ -2,7 +2,6 @@ import { describe, expect, it } from '@jest/globals';
 import { Approval, Revision, approvalsComplete, assessRevision, needsReview } from './change';
 import { ChangeInput, ChangeProcess } from './change-process';
 import { CONTRACT_WORKING_HOURS } from './calendar';
-import { lineDiff } from './text-diff';
 import { addCalendarMonths } from './time';
 
 const by = (id: string, roles: string[]) => ({ id, name: id, roles });
@@ -89,12 +88,6 @@ describe('S4 change rules', () => {
     expect(approvalsComplete('high', [approval('r1', ['reviewer'])])).toBe(false);
     expect(approvalsComplete('high', [approval('r1', ['reviewer']), approval('r2', ['reviewer'])])).toBe(false);
     expect(approvalsComplete('high', [approval('r1', ['reviewer']), approval('m', ['it_manager'])])).toBe(true);
-  });
-});
-
-describe('lineDiff', () => {
-  it('marks kept, removed and added lines', () => {
-    expect(lineDiff('a\nb\nc', 'a\nx\nc\nd')).toEqual(['  a', '- b', '+ x', '  c', '+ d']);
   });
 });
 

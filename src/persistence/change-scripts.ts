@@ -48,3 +48,26 @@ export async function loadRevisionScripts(db: DataSource | EntityManager, revisi
     return { dialect: row.dialect, forward: row.forward_script, rollback: row.rollback_script };
   });
 }
+
+export interface ScriptDiff {
+  forward: string[];
+  rollback: string[];
+}
+
+/** Keeps the diff of a revision's scripts against the previous revision's; computed once (S4, issue 9). */
+export async function saveScriptDiff(db: DataSource | EntityManager, input: { scriptsId: string; previousScriptsId: string | null; diff: ScriptDiff }): Promise<void> {
+  await db.query(
+    `INSERT INTO change_script_diffs (scripts_id, previous_scripts_id, forward, rollback) VALUES ($1,$2,$3,$4) ON CONFLICT (scripts_id) DO NOTHING`,
+    [input.scriptsId, input.previousScriptsId, JSON.stringify(input.diff.forward), JSON.stringify(input.diff.rollback)],
+  );
+}
+
+/** The stored diffs of the given scripts rows, by scripts id. */
+export async function loadScriptDiffs(db: DataSource | EntityManager, scriptsIds: string[]): Promise<Map<string, ScriptDiff>> {
+  if (scriptsIds.length === 0) return new Map();
+  const rows: { scripts_id: string; forward: string[]; rollback: string[] }[] = await db.query(
+    `SELECT scripts_id, forward, rollback FROM change_script_diffs WHERE scripts_id = ANY($1::uuid[])`,
+    [scriptsIds],
+  );
+  return new Map(rows.map((r) => [r.scripts_id, { forward: r.forward, rollback: r.rollback }]));
+}

@@ -4,9 +4,9 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { ChangeActor, Revision, assessRevision } from '../../domain/change';
 import { ChangeCommand, ChangeInput, ChangeView, changeActionsFor } from '../../domain/change-process';
-import { lineDiff } from '../../domain/text-diff';
+import { lineDiff } from '../../infra/text-diff';
 import { formatInZone } from '../../domain/time';
-import { loadRevisionScripts, saveChangeScripts } from '../../persistence/change-scripts';
+import { ScriptDiff, loadRevisionScripts, loadScriptDiffs, saveChangeScripts, saveScriptDiff } from '../../persistence/change-scripts';
 import { allocateNumber } from '../../persistence/numbering';
 import { classifySql } from '../../infra/sql-classifier';
 import { CHANGE_WORKFLOW_TYPE, changeCommandUpdate, changeOpenedUpdate, changeWorkflowId } from '../../shared/change-messages';
@@ -158,7 +158,15 @@ export class ChangesService {
 
   async revise(auth: Principal, ref: string, dto: RevisionDto) {
     const row = await this.row(ref);
-    const revision = await this.revision(auth, dto, row.id, ((row.view as ChangeView).currentRevision ?? 1) + 1);
+    const view = row.view as ChangeView;
+    const revision = await this.revision(auth, dto, row.id, (view.currentRevision ?? 1) + 1);
+    // The diff against the previous revision is computed once, here, and read from then on (issue 9: not per GET).
+    const previous = (view.revisions ?? [])[(view.revisions ?? []).length - 1];
+    if (previous && revision.scripts) {
+      const [before] = await loadRevisionScripts(this.ds, [previous]);
+      const diff = { forward: lineDiff(before.forward, dto.forwardScript), rollback: lineDiff(before.rollback, dto.rollbackScript) };
+      await saveScriptDiff(this.ds, { scriptsId: revision.scripts.id, previousScriptsId: previous.scripts?.id ?? null, diff });
+    }
     return this.command(auth, ref, () => ({ action: 'revise', actor: this.actor(auth), revision }));
   }
 
@@ -194,8 +202,22 @@ export class ChangesService {
     if (!row.view?.changeId) return this.orphan(row, (await this.calendars.current()).spec.utcOffsetMinutes);
     const { spec } = await this.calendars.current();
     const view = row.view as ChangeView;
-    const texts = await loadRevisionScripts(this.ds, view.revisions ?? []);
-    const revisions = (view.revisions ?? []).map((r, i) => ({
+    const all = view.revisions ?? [];
+    const texts = await loadRevisionScripts(this.ds, all);
+    const stored = await loadScriptDiffs(this.ds, all.map((r) => r.scripts?.id).filter((id): id is string => !!id));
+    // Revisions from before the diffs were stored get theirs computed once and kept.
+    const diffOf = async (i: number) => {
+      if (i === 0) return null;
+      const id = all[i].scripts?.id;
+      const kept = id ? stored.get(id) : undefined;
+      if (kept) return kept;
+      const diff = { forward: lineDiff(texts[i - 1].forward, texts[i].forward), rollback: lineDiff(texts[i - 1].rollback, texts[i].rollback) };
+      if (id) await saveScriptDiff(this.ds, { scriptsId: id, previousScriptsId: all[i - 1].scripts?.id ?? null, diff });
+      return diff;
+    };
+    const diffs: (ScriptDiff | null)[] = [];
+    for (let i = 0; i < all.length; i++) diffs.push(await diffOf(i));
+    const revisions = all.map((r, i) => ({
       number: r.number,
       risk: r.risk,
       schemaChange: r.schemaChange,
@@ -210,7 +232,7 @@ export class ChangesService {
       rollbackSha256: r.scripts?.rollbackSha256 ?? null,
       submittedAt: formatInZone(r.submittedAt, spec.utcOffsetMinutes),
       submittedBy: r.submittedBy.name,
-      diffFromPrevious: i === 0 ? null : { forward: lineDiff(texts[i - 1].forward, texts[i].forward), rollback: lineDiff(texts[i - 1].rollback, texts[i].rollback) },
+      diffFromPrevious: diffs[i],
     }));
     return { ...this.map(view, spec.utcOffsetMinutes, auth), revisions };
   }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CRITICALITIES, Criticality, FieldProblem, ITEM_TYPES, ITEM_TYPE_NAMES, ItemType, LIFECYCLE_STATUSES, LifecycleStatus, isItemType, parseAttributeText, validateAttributes } from '../../domain/cmdb';
-import { formatCsv, parseCsv } from '../../domain/cmdb-csv';
+import { UnreadableCsv, formatCsv, parseCsv } from '../../infra/cmdb-csv';
 import { Principal } from '../auth/principal';
 import { CmdbService, invalid, mapItem } from './cmdb.service';
 import { SheetRecord, UnreadableXlsx, formatXlsx, parseXlsx } from './cmdb-xlsx';
@@ -87,7 +87,17 @@ export class CmdbImportService {
     }
     if (given[0] === 'csv') {
       // The header is row 1, as a spreadsheet numbers them; blank lines are skipped.
-      const records = parseCsv(input.csv!).filter((r) => r.some((c) => c.trim() !== '')).map((cells, i) => ({ row: i + 1, cells }));
+      let rows: string[][];
+      try {
+        rows = parseCsv(input.csv!);
+      } catch (err) {
+        if (err instanceof UnreadableCsv) {
+          const at = err.line === null ? '' : ` (line ${err.line})`;
+          throw invalid([{ field: 'csv', reason: `csv cannot be read${at}: ${err.message}`, reasonZh: `csv 无法读取${err.line === null ? '' : `（第 ${err.line} 行）`}：引号未闭合或字段中有多余的引号` }]);
+        }
+        throw err;
+      }
+      const records = rows.filter((r) => r.some((c) => c.trim() !== '')).map((cells, i) => ({ row: i + 1, cells }));
       return this.importRecords(auth, 'csv', records, dryRun);
     }
     let records: SheetRecord[];
