@@ -585,3 +585,16 @@ describe('S4 fail closed: dynamic SQL, procedure calls, executable comments', ()
     needsReview(c('SET GLOBAL max_connections = 2000;', 'mysql'));
   });
 });
+
+describe('T-SQL session temporary tables (#t) are not schema changes', () => {
+  it('CREATE, SELECT INTO, DELETE and DROP of #t change no schema and destroy nothing that lasts', () => {
+    const r = classifySql(
+      "CREATE TABLE #ids (id int)\nINSERT INTO #ids SELECT id FROM dbo.lab_result WHERE flag = 1\nDELETE FROM #ids\nIF OBJECT_ID('tempdb..#ids') IS NOT NULL DROP TABLE #ids\nGO\nTRUNCATE TABLE #other\nGO",
+      'sqlserver',
+    );
+    expect(r).toMatchObject({ schemaChange: false, destructive: false, unparsed: [], riskFloor: 'low' });
+    expect(r.objects).toEqual([]);
+    // a real table beside it still counts
+    expect(classifySql('DROP TABLE #t\nDROP TABLE dbo.t', 'sqlserver')).toMatchObject({ destructive: true, objects: [expect.objectContaining({ name: 'dbo.t', action: 'drop' })] });
+  });
+});

@@ -420,6 +420,8 @@ function classifyAst(ast: unknown, stmt: string, head: string, dialect: SqlDiale
   const nodes = Array.isArray(ast) ? ast : [ast];
   const result: Classified = { destructive: false, reasons: [], objects: [] };
   if (nodes.length === 0) return null;
+  // T-SQL session temporary tables (#t) are left to the keyword fallback, which knows they change no schema.
+  if (dialect === 'sqlserver' && /(^|[\s.[(,])#/.test(stmt.replace(/'[^']*'/g, "''"))) return null;
   const name = (db: unknown, table: unknown): string | null => {
     const parts: string[] = [];
     for (const p of [db, table]) {
@@ -706,6 +708,11 @@ function hasTopLevelWhere(masked: string, from: number, to: number): boolean {
   return false;
 }
 
+/** T-SQL `#t` / `##t`: a temporary table of the session, gone when it ends; creating or dropping it changes no schema. */
+function isSessionTemp(name: string, dialect: SqlDialect): boolean {
+  return dialect === 'sqlserver' && /(^|\.)#/.test(name);
+}
+
 /**
  * Finds every DDL/DML/DCL statement in `masked` (comments and strings masked), reading names from
  * `src` at the same offsets.
@@ -718,6 +725,11 @@ function scanAll(src: string, masked: string, dialect: SqlDialect): Classified {
   };
   const isKeywordName = (s: string): boolean => NOT_NAMES.has(s.toUpperCase());
   const add = (o: Omit<TouchedObject, 'statementIndex'>): void => {
+    if (isSessionTemp(o.name, dialect)) {
+      res.reasons.push(`${o.action} of the session's temporary table ${o.name}`);
+      res.kind = res.kind ?? 'other';
+      return;
+    }
     if (!res.objects.some((x) => x.type === o.type && x.name === o.name && x.action === o.action)) res.objects.push(o);
   };
   let m: RegExpExecArray | null;
@@ -763,7 +775,7 @@ function scanAll(src: string, masked: string, dialect: SqlDialect): Classified {
       const raw = list.slice(p.index, p.index + p[0].length);
       if (isKeywordName(p[0])) continue;
       add({ type, name: normaliseName(raw, dialect), action: 'drop' });
-      added = true;
+      if (!isSessionTemp(normaliseName(raw, dialect), dialect)) added = true;
     }
     if (added) {
       res.destructive = true;
@@ -774,6 +786,7 @@ function scanAll(src: string, masked: string, dialect: SqlDialect): Classified {
     if (isKeywordName(m[1])) continue;
     if (/\bALTER\b[^;]*$/i.test(masked.slice(Math.max(0, m.index - 400), m.index)) && /PARTITION/i.test(m[1])) continue;
     add({ type: 'table', name: nm(m, 1), action: 'truncate' });
+    if (isSessionTemp(nm(m, 1), dialect)) continue;
     res.destructive = true;
     res.reasons.push('TRUNCATE removes every row');
   }
@@ -800,6 +813,7 @@ function scanAll(src: string, masked: string, dialect: SqlDialect): Classified {
       const after = masked.slice(m.index + m[0].length, m.index + m[0].length + 20);
       if (action === 'delete' && /^\s*(ON|OR|,)/i.test(after)) continue;
       add({ type: 'data', name: nm(m, 1), action });
+      if (isSessionTemp(nm(m, 1), dialect)) continue;
       if (action === 'update' || action === 'delete') {
         const end = clauseEnd(masked, m.index + m[0].length, TERMINATORS);
         if (!hasTopLevelWhere(masked, m.index + m[0].length, end)) {
