@@ -30,7 +30,7 @@ export interface CalendarSpec {
   holidays: string[];
   /** Official adjusted working days (调休), working even on a weekend. */
   workdays: string[];
-  /** Years whose official schedule is loaded. Days outside them follow plain Monday–Friday and are flagged. */
+  /** Years whose official schedule is loaded. Other years are provisional (see below) or plain Monday–Friday; both are flagged. */
   coveredYears: number[];
   /**
    * Years without an official schedule whose statutory holidays (the law's festival days and 补假, without 调休) are in

@@ -119,8 +119,8 @@ export class CalendarService implements OnApplicationBootstrap, OnApplicationShu
         locale: this.config.locale,
         title: zh ? `工作日历缺少${year}年的节假日安排` : `The working calendar lacks the ${year} holiday schedule`,
         body: zh
-          ? `从${first}起的日期按周一至周五计算，请通过 PUT /calendar/years/${year} 载入国务院公布的${year}年放假与调休安排。`
-          : `Dates from ${first} are computed as plain Monday–Friday. Load the official ${year} schedule with PUT /calendar/years/${year}.`,
+          ? `从${first}起的日期暂按法定节假日（不含调休）计算，相关时限标记为“临时”；请通过 PUT /calendar/years/${year} 载入国务院公布的${year}年放假与调休安排。`
+          : `Dates from ${first} are computed provisionally from the statutory holidays (without 调休) and their deadlines are marked provisional. Load the official ${year} schedule with PUT /calendar/years/${year}.`,
       });
     }
     return coverage;
