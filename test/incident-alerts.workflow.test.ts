@@ -18,10 +18,13 @@ describe('incident workflow and its alert group', () => {
   let connection: Connection;
   let worker: Awaited<ReturnType<typeof startWorker>>;
   const config = testConfig();
+  let engineerId: string;
+  const engineer = () => ({ id: engineerId, name: '李工', roles: ['engineer'] });
 
   beforeAll(async () => {
     db = await createTestDatabase();
     await db.dataSource.query(`INSERT INTO users (username, display_name, roles) VALUES ('disp-alerts', '王调度', '{dispatcher}')`);
+    [{ id: engineerId }] = await db.dataSource.query(`INSERT INTO users (username, display_name, roles) VALUES ('eng-alerts', '李工', '{engineer}') RETURNING id`);
     worker = await startWorker({ ...config, databaseUrl: db.url }, db.dataSource);
     connection = await Connection.connect({ address: config.temporalAddress! });
     client = new Client({ connection });
@@ -41,7 +44,7 @@ describe('incident workflow and its alert group', () => {
     const input = await incidentInput(db.dataSource, shrunkPolicy({ respond: 600, onSite: 1200, repair: 3600 }), { channel: 'alert' });
     const handle = await client.workflow.start(INCIDENT_WORKFLOW_TYPE, { workflowId: incidentWorkflowId(input.number, input.incidentId), taskQueue: config.taskQueue, args: [input] });
     await handle.executeUpdate(incidentOpenedUpdate);
-    const act = (command: IncidentCommandBody, actor = { id: 'disp', name: '王调度' }) => handle.executeUpdate(incidentCommandUpdate, { args: [{ ...command, actor } as IncidentCommand] });
+    const act = (command: IncidentCommandBody, actor: { id: string; name: string; roles: string[] } = { id: 'disp', name: '王调度', roles: ['dispatcher'] }) => handle.executeUpdate(incidentCommandUpdate, { args: [{ ...command, actor } as IncidentCommand] });
     const state = async (want: string) => waitUntil(`state ${want}`, async () => ((await handle.query(incidentViewQuery)).state === want ? true : null));
     return { input, handle, act, state };
   }
@@ -76,17 +79,17 @@ describe('incident workflow and its alert group', () => {
 
   it('after acknowledgement a clear is an entry; after a repair a fire reopens it', async () => {
     const { input, handle, act, state } = await open();
-    await act({ action: 'acknowledge' }, { id: 'eng', name: '李工' });
+    await act({ action: 'acknowledge' }, engineer());
     await handle.signal(alertGroupSignal, news({ resolved: [note('a')], allResolved: true }));
     await waitUntil('the clear noted', async () => ((await timeline(input.incidentId)).includes('alerts_resolved') ? true : null));
     expect((await handle.query(incidentViewQuery)).state).toBe('acknowledged');
-    await act({ action: 'resolve', cause: '日志写满', fix: '清理日志', category: 'system_error_fix' }, { id: 'eng', name: '李工' });
+    await act({ action: 'resolve', cause: '日志写满', fix: '清理日志', category: 'system_error_fix' }, engineer());
     await handle.signal(alertGroupSignal, news({ fired: [note('a')] }));
     await state('reopened');
     await waitUntil('the reopening recorded', async () => ((await timeline(input.incidentId)).length === 6 ? true : null));
     expect(await timeline(input.incidentId)).toEqual(['opened', 'acknowledge', 'alerts_resolved', 'resolve', 'reopen', 'alerts_fired']);
-    await act({ action: 'arrive' }, { id: 'eng', name: '李工' });
-    await act({ action: 'resolve', cause: 'c', fix: 'f', category: 'other' }, { id: 'eng', name: '李工' });
+    await act({ action: 'arrive' }, engineer());
+    await act({ action: 'resolve', cause: 'c', fix: 'f', category: 'other' }, engineer());
     await act({ action: 'confirm' });
     await act({ action: 'close' });
     await handle.result();

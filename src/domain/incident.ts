@@ -111,6 +111,8 @@ export const INCIDENT_ACTION_ROLES: Record<IncidentAction, readonly Role[]> = {
   decline_repair_clock_pause: ['dispatcher', 'it_manager'],
   resume_repair_clock: [...HOSPITAL_SIDE, ...VENDOR_WORK],
   escalate: ['engineer', 'project_manager', 'dispatcher'],
+  // P3: the hospital's dispatch desk agrees an alert-opened incident that recovered by itself needs no work.
+  confirm_recovery: ['dispatcher', 'it_manager'],
 };
 
 export function allowedActions(state: IncidentState): IncidentAction[] {
