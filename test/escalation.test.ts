@@ -141,11 +141,15 @@ describe('vendor escalation and notifications', () => {
     );
     await waitUntil('the resolution robot message', async () => robotTexts().find((t) => t.includes(input.number) && t.includes('故障已修复')));
 
-    const log = await p.call('GET', `/notifications?incident=${input.number}&channel=email`, itManager.token);
+    // The closing mails to everyone told may still be on their way: read the log once every email has settled.
+    const log = await waitUntil('every email delivery settled', async () => {
+      const res = await p.call('GET', `/notifications?incident=${input.number}&channel=email`, itManager.token);
+      return res.status === 200 && res.body.items.every((d: any) => !['pending', 'sending'].includes(d.status)) ? res : null;
+    });
     expect(log.status).toBe(200);
     // At least the L2 mail and the IT manager's, both waited for above: the check below is over something.
     expect(log.body.items.length).toBeGreaterThanOrEqual(2);
-    expect(log.body.items.every((d: any) => d.status === 'sent' && d.attempts === 1)).toBe(true);
+    expect(log.body.items.filter((d: any) => d.status !== 'sent' || d.attempts !== 1)).toEqual([]);
     // The stored copy masks the link: it is a credential.
     expect(JSON.stringify(log.body)).not.toContain(link.split('/').pop());
   });
