@@ -20,6 +20,10 @@ FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     SCARF_ANALYTICS=false
 WORKDIR /app
+# Reports (S8, S16, S17) are PDFs printed by headless Chromium from HTML; zh-CN text needs a CJK font.
+RUN apt-get update && apt-get install -y --no-install-recommends chromium fonts-wqy-zenhei \
+    && rm -rf /var/lib/apt/lists/*
+ENV WARDLINE_CHROMIUM_BIN=/usr/bin/chromium
 COPY package.json package-lock.json ./
 # The embedded PostgreSQL of `npm start` is not used here (DATABASE_URL is always set), so its
 # install script is not needed either.

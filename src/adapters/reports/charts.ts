@@ -34,7 +34,20 @@ export function renderChartSvg(option: echarts.EChartsCoreOption, size: ChartSiz
     const svg = chart.renderToSVGString();
     // zrender numbers its instances per process (zr0-, zr1-…): replace the counter with a key of the content.
     const key = createHash('sha1').update(JSON.stringify(full)).update(`${width}x${height}`).digest('hex').slice(0, 8);
-    return svg.replace(/\bzr\d+-/g, `c${key}-`);
+    // Class and def ids are numbered from caches shared across instances: renumber them in order of appearance.
+    const seen = new Map<string, string>();
+    const counts = new Map<string, number>();
+    return svg
+      .replace(/\bzr\d+-([a-zA-Z]+)-?(\d+)/g, (whole, kind: string) => {
+        let id = seen.get(whole);
+        if (!id) {
+          const n = counts.get(kind) ?? 0;
+          counts.set(kind, n + 1);
+          id = `c${key}-${kind}-${n}`;
+          seen.set(whole, id);
+        }
+        return id;
+      }).replace(/\bzr\d+-/g, `c${key}-`);
   } finally {
     chart.dispose();
   }
