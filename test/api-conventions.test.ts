@@ -109,9 +109,10 @@ describe('shared API conventions: bilingual errors and Idempotency-Key', () => {
       expect(res.status).toBe(409);
       expectBilingual(res.body, 409);
       expect(res.body.state).toBe('reported');
-      expect(res.body.allowedActions).toContain('acknowledge');
+      // What this dispatcher may do now (acknowledging is the engineers'): issue 9, allowedActions are the caller's.
+      expect(res.body.allowedActions).toEqual(['cancel', 'assign', 'change_priority', 'escalate']);
       expect(res.body.messageZh).toContain('已报障');
-      expect(res.body.messageZh).toContain('响应');
+      expect(res.body.messageZh).toContain('取消');
       expect(res.body.messageEn).toContain('cannot confirm');
     });
   });

@@ -87,7 +87,8 @@ const TARGET: Partial<Record<IncidentAction, IncidentState>> = {
 };
 
 const VENDOR_WORK: readonly Role[] = ['engineer', 'project_manager'];
-const HOSPITAL_ACCEPTANCE: readonly Role[] = ['dispatcher', 'it_manager', 'reviewer'];
+/** S15: the hospital's project-management platform, through its integration account, gives the hospital's commands. */
+const HOSPITAL_ACCEPTANCE: readonly Role[] = ['dispatcher', 'it_manager', 'reviewer', 'integration'];
 
 /**
  * Who may take each action (the administrator always may). The API's role checks and the workflow's Update
@@ -101,10 +102,10 @@ export const INCIDENT_ACTION_ROLES: Record<IncidentAction, readonly Role[]> = {
   resolve: VENDOR_WORK,
   confirm: HOSPITAL_ACCEPTANCE,
   reopen: HOSPITAL_ACCEPTANCE,
-  close: ['dispatcher', 'it_manager', 'project_manager'],
-  cancel: ['dispatcher', 'it_manager'],
+  close: ['dispatcher', 'it_manager', 'project_manager', 'integration'],
+  cancel: ['dispatcher', 'it_manager', 'integration'],
   assign: ['dispatcher', 'project_manager'],
-  change_priority: ['dispatcher', 'project_manager', 'it_manager'],
+  change_priority: ['dispatcher', 'project_manager', 'it_manager', 'integration'],
   pause_repair_clock: HOSPITAL_SIDE,
   request_repair_clock_pause: VENDOR_WORK,
   confirm_repair_clock_pause: ['dispatcher', 'it_manager'],

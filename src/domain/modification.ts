@@ -143,9 +143,10 @@ export const MODIFICATION_ACTION_ROLES: Record<ModificationAction, readonly Role
   reject_scope: HOSPITAL_SIDE,
   deliver: VENDOR_WORK,
   request_acceptance: VENDOR_WORK,
-  accept: HOSPITAL_SIDE,
-  reject_acceptance: HOSPITAL_SIDE,
-  cancel: ['dispatcher', 'it_manager'],
+  // S15: the hospital's PM platform (its integration account) may accept, reject or cancel as the hospital.
+  accept: [...HOSPITAL_SIDE, 'integration'],
+  reject_acceptance: [...HOSPITAL_SIDE, 'integration'],
+  cancel: ['dispatcher', 'it_manager', 'integration'],
 };
 export const MODIFICATION_ACTIONS = Object.keys(ALLOWED) as ModificationAction[];
 

@@ -179,7 +179,8 @@ export function createPmActivities(deps: PmActivityDeps) {
     await queueOutbox(ds, { integrationId: integ.id, linkId: link.id, key: conflictKey(link.recordNumber, step.journalId), kind: 'conflict', eventSeq: null, status: decision.restore, body: text, fields: {} });
   };
 
-  const actorFor = (integ: PmIntegrationRow, step: InboundStep) => ({ id: integ.userId, name: `${step.author.name}（${integ.name}）` });
+  // The hospital's platform speaks with its integration account's role (INCIDENT_/MODIFICATION_ACTION_ROLES allow `integration` the platform's commands).
+  const actorFor = (integ: PmIntegrationRow, step: InboundStep) => ({ id: integ.userId, name: `${step.author.name}（${integ.name}）`, roles: ['integration'] });
   const sourceOf = (integ: PmIntegrationRow, link: PmLinkRow, journalId: string) => `pm-platform:${integ.name}:${link.externalId}#${journalId}`;
 
   const applyStep = async (integ: PmIntegrationRow, link: PmLinkRow, step: InboundStep) => {
