@@ -46,6 +46,9 @@ import { SshController } from './ssh/ssh.controller';
 import { SECRET_VAULT, SshService } from './ssh/ssh.service';
 import { IntegrationsController } from './integrations/integrations.controller';
 import { IntegrationsService } from './integrations/integrations.service';
+import { AlertConfigService } from './alerts/alert-config.service';
+import { AlertsController, ChangeAlertsController, IncidentAlertsController } from './alerts/alerts.controller';
+import { AlertsService } from './alerts/alerts.service';
 import { MetricsController } from './monitoring/metrics.controller';
 import { MetricsService } from './monitoring/metrics.service';
 import { ItemMetricsController, PredictionsController } from './monitoring/monitoring.controller';
@@ -92,6 +95,9 @@ export class AppModule {
         IntegrationsController,
         PatchController,
         MetricsController,
+        AlertsController,
+        IncidentAlertsController,
+        ChangeAlertsController,
         PredictionsController,
         ItemMetricsController,
       ],
@@ -121,6 +127,8 @@ export class AppModule {
         JobsService,
         IntegrationsService,
         MetricsService,
+        AlertsService,
+        AlertConfigService,
         MonitoringService,
       ],
     };

@@ -54,6 +54,7 @@ const ZH: Record<string, Zh> = {
   isClockTime: () => '必须是 HH:MM 格式的时刻',
   isInsteadOfLists: () => '与 holidays + workdays 二选一，不能同时提供',
   noNul: () => '不能包含 NUL（\\u0000）字符',
+  isStringMap: () => '必须是字符串键值对象（键名为字母、数字和下划线，条目数与长度受限）',
 };
 
 /** The decorator's constraints (e.g. [min, max]) for a failed constraint of `target`'s `property`, if known. */
