@@ -69,6 +69,14 @@ export class IncidentsController {
     return this.service.command(auth, id, { action: 'confirm', note: dto.note });
   }
 
+  @ApiOp({ summary: '确认告警已自动恢复并关闭 / Confirm that an alert-opened incident recovered by itself, and close it', ok: INCIDENT_VIEW, errors: [404, 409] })
+  @Post(':id/confirm-recovery')
+  @HttpCode(200)
+  @Allow(...WHO.confirm_recovery)
+  confirmRecovery(@Auth() auth: Principal, @Param('id') id: string, @Body() dto: NoteDto) {
+    return this.service.command(auth, id, { action: 'confirm_recovery', note: dto.note });
+  }
+
   @ApiOp({ summary: '重开工单 / Reopen an incident', ok: INCIDENT_VIEW, errors: [404, 409] })
   @Post(':id/reopen')
   @HttpCode(200)
