@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import type { ChangeDecision, ChangeView } from '../domain/change-process';
 import type { ModificationEvent, ModificationView } from '../domain/modification';
 import { projecting } from './projection-errors';
+import { onChangeDecision, onModificationEvent } from '../persistence/records/hooks';
 import { changeWorkflowId } from '../shared/change-messages';
 import { modificationWorkflowId } from '../shared/modification-messages';
 
@@ -47,11 +48,13 @@ export function createChangeActivities(deps: { dataSource: DataSource }) {
             v.seq,
           ],
         );
-        await tx.query(
+        const inserted: unknown[] = await tx.query(
           `INSERT INTO change_events (change_id, seq, action, actor_id, actor_name, at, revision, from_state, to_state, comment, data)
-           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) ON CONFLICT (change_id, seq) DO NOTHING`,
+           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) ON CONFLICT (change_id, seq) DO NOTHING RETURNING id`,
           [v.changeId, d.seq, d.action, d.actor?.id ?? null, d.actor?.name ?? null, new Date(d.at), d.revision, d.fromState, d.toState, d.comment, JSON.stringify(d.data)],
         );
+        // S14: an implemented change becomes a maintenance record, once.
+        if (inserted.length > 0) await onChangeDecision(tx, v, d);
       }));
     },
 
@@ -94,11 +97,13 @@ export function createChangeActivities(deps: { dataSource: DataSource }) {
            WHERE id = $1 AND projected_seq < $10`,
           [v.modificationId, v.state, date(v.delivery.deadline), v.delivery.breached, date(v.liveAt), date(v.acceptanceEligibleAt), date(v.acceptedAt), date(v.maintenanceEndsAt), JSON.stringify(v), v.seq],
         );
-        await tx.query(
+        const inserted: unknown[] = await tx.query(
           `INSERT INTO modification_events (modification_id, seq, type, actor_id, actor_name, at, from_state, to_state, note, data)
-           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) ON CONFLICT (modification_id, seq) DO NOTHING`,
+           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) ON CONFLICT (modification_id, seq) DO NOTHING RETURNING id`,
           [v.modificationId, e.seq, e.type, e.actor?.id ?? null, e.actor?.name ?? null, new Date(e.at), e.fromState, e.toState, e.note, JSON.stringify(e.data)],
         );
+        // S14: a delivered modification becomes a maintenance record, once.
+        if (inserted.length > 0) await onModificationEvent(tx, v, e);
       }));
     },
   };

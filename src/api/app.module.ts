@@ -53,6 +53,8 @@ import { MetricsController } from './monitoring/metrics.controller';
 import { MetricsService } from './monitoring/metrics.service';
 import { ItemMetricsController, PredictionsController } from './monitoring/monitoring.controller';
 import { MonitoringService } from './monitoring/monitoring.service';
+import { RecordsController } from './records/records.controller';
+import { RecordsService } from './records/records.service';
 
 export interface AppDeps {
   config: WardlineConfig;
@@ -100,6 +102,7 @@ export class AppModule {
         ChangeAlertsController,
         PredictionsController,
         ItemMetricsController,
+        RecordsController,
       ],
       providers: [
         { provide: CONFIG, useValue: deps.config },
@@ -130,6 +133,7 @@ export class AppModule {
         AlertsService,
         AlertConfigService,
         MonitoringService,
+        RecordsService,
       ],
     };
   }

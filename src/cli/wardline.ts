@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { ROLES, Role } from '../api/auth/roles';
 import { loadConfig, requireSetting } from '../config';
 import { openDatabase } from '../persistence/data-source';
+import { verifyLedger } from '../persistence/records/ledger';
 import { bootstrapAdmin, issueToken, revokeToken } from '../persistence/users-store';
 
 const USAGE = `usage: wardline <command>
@@ -9,6 +10,7 @@ const USAGE = `usage: wardline <command>
   user create <username> <display name> <role,role…>
   token create <username> <token name>          print a new API token for a user (shown once)
   token revoke <token id>
+  records verify                                recompute the maintenance-record ledger (S14); exit 3 naming the first bad entry
 Needs DATABASE_URL.`;
 
 /** Admin commands for operators and automation; the same operations exist in the API for admins. */
@@ -47,6 +49,17 @@ async function main(argv: string[]): Promise<number> {
       if (!(await revokeToken(ds, rest[0]))) throw new Error(`no active token ${rest[0]}`);
       console.log(`revoked ${rest[0]}`);
       return 0;
+    }
+    if (cmd === 'records' && sub === 'verify' && rest.length === 0) {
+      const result = await verifyLedger(ds);
+      if (result.ok) {
+        console.log(`ledger intact: ${result.entries} entries, head ${result.head ? `#${result.head.seq} ${result.head.hash}` : '(empty)'}`);
+        return 0;
+      }
+      const bad = result.firstBad!;
+      const [rec] = bad.recordId ? await ds.query(`SELECT number FROM maintenance_records WHERE id = $1`, [bad.recordId]) : [];
+      console.log(`ledger broken at entry #${bad.seq} (record ${rec?.number ?? bad.recordId ?? '?'}): ${bad.reason} expected ${bad.expected}, found ${bad.found}`);
+      return 3;
     }
     console.error(USAGE);
     return 2;

@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import type { IncidentClocks, IncidentView, TimelineEvent } from '../domain/incident-process';
 import { incidentWorkflowId } from '../shared/incident-messages';
+import { onIncidentEvent } from './records/hooks';
 
 export interface IncidentProjection {
   view: IncidentView;
@@ -76,10 +77,12 @@ export async function writeIncidentProjection(ds: DataSource, p: IncidentProject
       ],
     );
     const e = p.event;
-    await tx.query(
+    const inserted: unknown[] = await tx.query(
       `INSERT INTO incident_events (incident_id, seq, type, actor_id, actor_name, at, from_state, to_state, note, data)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) ON CONFLICT (incident_id, seq) DO NOTHING`,
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) ON CONFLICT (incident_id, seq) DO NOTHING RETURNING id`,
       [v.incidentId, e.seq, e.type, e.actor?.id ?? null, e.actor?.name ?? null, new Date(e.at), e.fromState, e.toState, e.note, JSON.stringify(e.data)],
     );
+    // S14: finished work becomes a maintenance record in the same transaction, once (only when the event is new).
+    if (inserted.length > 0) await onIncidentEvent(tx, v, e);
   });
 }

@@ -11,6 +11,7 @@ import { UndeliverableAndEscalationShare1764340000001 } from './1764340000001-un
 import { AlertsAndPredictions1764500000000 } from './1764500000000-alerts-and-predictions';
 import { SshJobs1764600000000 } from './1764600000000-ssh-jobs';
 import { SshCredentialsInVault1764600000001 } from './1764600000001-ssh-credentials-in-vault';
+import { MaintenanceRecords1764800000000 } from './1764800000000-maintenance-records';
 import { PmIntegrations1764900000000 } from './1764900000000-pm-integrations';
 import { PmInboundWaiting1764900000001 } from './1764900000001-pm-inbound-waiting';
 
@@ -29,6 +30,7 @@ export const MIGRATIONS = [
   AlertsAndPredictions1764500000000,
   SshJobs1764600000000,
   SshCredentialsInVault1764600000001,
+  MaintenanceRecords1764800000000,
   PmIntegrations1764900000000,
   PmInboundWaiting1764900000001,
 ];
