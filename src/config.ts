@@ -26,6 +26,10 @@ export interface WardlineConfig {
   monitoring: MonitoringConfig;
   /** How far back a fault report may be dated (src/domain/reported-at.ts). */
   reportedAt: ReportedAtLimits;
+  /** Whether this worker process runs the outbox dispatcher (one per database dispatches; the others stand by). */
+  dispatcher: boolean;
+  /** Workflows the worker keeps in memory; undefined: sized from the heap (src/infra/worker-cache.ts). */
+  workflowCacheSize: number | undefined;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): WardlineConfig {
@@ -53,6 +57,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WardlineConfig
     },
     monitoring: loadMonitoringConfig(env),
     reportedAt: reportedAtLimits(env),
+    dispatcher: env.WARDLINE_DISPATCHER !== 'off',
+    workflowCacheSize: optionalCount(env.WARDLINE_WORKFLOW_CACHE, 'WARDLINE_WORKFLOW_CACHE'),
   };
 }
 
@@ -69,6 +75,13 @@ function reportedAtLimits(env: NodeJS.ProcessEnv): ReportedAtLimits {
   const start = env.WARDLINE_CONTRACT_START ? Date.parse(env.WARDLINE_CONTRACT_START) : null;
   if (start !== null && Number.isNaN(start)) throw invalidInput('WARDLINE_CONTRACT_START', 'must be an ISO-8601 time with a zone, e.g. 2026-01-01T00:00:00+08:00');
   return { contractStart: start, maxAgeDays };
+}
+
+function optionalCount(raw: string | undefined, name: string): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw invalidInput(name, 'must be a whole number (0 turns the cache off)');
+  return n;
 }
 
 export function requireSetting(value: string | undefined, name: string): string {

@@ -19,9 +19,13 @@ import { WardlineConfig, loadConfig, requireSetting } from './config';
 import { fixedOffsetOf } from './infra/china-calendar';
 import { TemplateRenderer, defaultTemplatesDir } from './infra/templates';
 import { openDatabase } from './persistence/data-source';
+import { OutboxDispatcher } from './intake/dispatcher';
+import { workflowCacheSize } from './infra/worker-cache';
 
 export interface WorkerHandle {
   worker: Worker;
+  /** The outbox dispatcher running beside the worker, unless switched off (WARDLINE_DISPATCHER=off). */
+  dispatcher: OutboxDispatcher | null;
   run(): Promise<void>;
   close(): Promise<void>;
 }
@@ -29,7 +33,7 @@ export interface WorkerHandle {
 /** The worker process's parts: one Temporal worker running the workflows and the activities over their adapters. */
 export async function createWardlineWorker(
   config: WardlineConfig,
-  options: { dataSource?: DataSource; workflowBundlePath?: string } = {},
+  options: { dataSource?: DataSource; workflowBundlePath?: string; dispatcher?: boolean; log?: (message: string) => void } = {},
 ): Promise<WorkerHandle> {
   const dataSource = options.dataSource ?? (await openDatabase(requireSetting(config.databaseUrl, 'DATABASE_URL')));
   const address = requireSetting(config.temporalAddress, 'TEMPORAL_ADDRESS');
@@ -47,6 +51,7 @@ export async function createWardlineWorker(
     connection,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
+    maxCachedWorkflows: config.workflowCacheSize ?? workflowCacheSize(),
     ...(options.workflowBundlePath
       ? { workflowBundle: { codePath: options.workflowBundlePath } }
       : { workflowsPath: require.resolve('./workflows') }),
@@ -79,10 +84,19 @@ export async function createWardlineWorker(
       }),
     },
   });
+  // The dispatcher lives in the worker process: it is restarted with it, and it starts what this worker will run.
+  const databaseUrl = config.databaseUrl ?? String((dataSource.options as { url?: string }).url ?? '');
+  const dispatcher =
+    (options.dispatcher ?? config.dispatcher) && databaseUrl
+      ? new OutboxDispatcher({ dataSource, databaseUrl, temporal, taskQueue: config.taskQueue, log: (m) => console.warn(m), info: options.log })
+      : null;
+  await dispatcher?.start();
   return {
     worker,
+    dispatcher,
     run: () => worker.run(),
     close: async () => {
+      await dispatcher?.stop();
       await connection.close();
       await clientConnection.close();
       if (!options.dataSource) await dataSource.destroy();
@@ -96,7 +110,7 @@ async function main(): Promise<void> {
   if (config.monitoring.workerMetricsAddress) {
     Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: config.monitoring.workerMetricsAddress, useSecondsForDurations: true, unitSuffix: true, countersTotalSuffix: true } } } });
   }
-  const handle = await createWardlineWorker(config, { workflowBundlePath: process.env.WARDLINE_WORKFLOW_BUNDLE });
+  const handle = await createWardlineWorker(config, { workflowBundlePath: process.env.WARDLINE_WORKFLOW_BUNDLE, log: (m) => console.log(m) });
   const bundle = process.env.WARDLINE_WORKFLOW_BUNDLE;
   console.log(`wardline worker polling task queue "${config.taskQueue}" on ${config.temporalAddress}${bundle ? ` (workflows from the bundle ${bundle})` : ''}`);
   if (config.monitoring.prometheusUrl) {

@@ -66,6 +66,11 @@ export interface IncidentInput {
   assignee: Assignee | null;
   policy: SlaPolicy;
   calendar: CalendarSpec;
+  /**
+   * True when the intake committed the opening (the row and the `opened` timeline event) with the outbox entry that
+   * starts the workflow: the workflow does not project it again. Absent in workflows started before the intake.
+   */
+  openedOnRecord?: boolean;
 }
 
 /** The lifecycle's commands (P3, S10, S14): each is an IncidentAction the state machine allows or refuses. */

@@ -1,23 +1,16 @@
 import { HttpException, Inject, Injectable } from '@nestjs/common';
-import { Client } from '@temporalio/client';
-import { randomUUID } from 'node:crypto';
+import { Client, WithStartWorkflowOperation } from '@temporalio/client';
 import { DataSource } from 'typeorm';
 import { INCIDENT_ACTION_ROLES, IncidentState, isTerminal, nextState } from '../../domain/incident';
 import { HOSPITAL_SIDE, holdsAny } from '../../domain/roles';
-import { reportedAtTooOld } from '../../domain/reported-at';
-import { fixedOffsetOf } from '../../infra/china-calendar';
-import { IncidentCommand, IncidentCommandBody, IncidentInput, IncidentView, TimelineEvent } from '../../domain/incident-process';
+import { IncidentCommand, IncidentCommandBody, IncidentView, TimelineEvent } from '../../domain/incident-process';
 import { peopleNote, timelineTexts } from '../../shared/timeline-labels';
 import { viewClock } from '../../domain/sla-clock';
 import { MINUTE_MS, formatInZone } from '../../domain/time';
-import { allocateNumber } from '../../persistence/numbering';
+import { IntakeRefused, OpenedIncident, openIncident } from '../../intake/incidents';
+import { pendingStartOf } from '../../intake/outbox';
 import { IncidentEntity } from '../../persistence/entities';
-import {
-  INCIDENT_WORKFLOW_TYPE,
-  incidentCommandUpdate,
-  incidentOpenedUpdate,
-  incidentWorkflowId,
-} from '../../shared/incident-messages';
+import { incidentCommandUpdate } from '../../shared/incident-messages';
 import { Principal } from '../auth/principal';
 import { CLOCK, CONFIG, Clock, TEMPORAL_CLIENT, WardlineConfig } from '../common/tokens';
 import { RosterService } from '../roster/roster.service';
@@ -27,9 +20,6 @@ import { SystemsService } from '../systems/systems.service';
 import { CreateIncidentDto, ListIncidentsQuery } from './incidents.dto';
 import { isUuid } from '../common/refs';
 import { invalidFields, notFoundRef, unknownRef, unprocessable } from '../common/errors';
-
-/** Clocks of report time may run a little ahead of ours; a report further in the future is a mistake. */
-const FUTURE_SKEW_MS = 5 * MINUTE_MS;
 
 
 @Injectable()
@@ -45,46 +35,45 @@ export class IncidentsService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** P3/S12: opening starts the incident's workflow; it answers once the opening is on record, with its deadlines. */
+  /**
+   * P3/S12: the incident is committed (number, deadlines, the row this API reads, the outbox entry that starts its
+   * workflow) and answered at once; the dispatcher starts the workflow (src/intake).
+   */
   async open(auth: Principal, dto: CreateIncidentDto) {
-    const now = this.clock.now();
-    const reportedAt = dto.reportedAt ? Date.parse(dto.reportedAt) : now;
-    if (reportedAt > now + FUTURE_SKEW_MS) {
-      throw invalidFields([{ field: 'reportedAt', zh: 'reportedAt 报障时间不能晚于现在', en: 'reportedAt must not be in the future' }], 'INVALID_INPUT');
+    let opened: OpenedIncident;
+    try {
+      opened = await openIncident(
+        { dataSource: this.ds, calendars: this.calendars.store, taskQueue: this.config.taskQueue, now: () => this.clock.now(), reportedAtLimits: this.config.reportedAt },
+        {
+          system: dto.systemId,
+          title: dto.title,
+          description: dto.description,
+          reporter: { name: dto.reporter.name, department: dto.reporter.department, phone: dto.reporter.phone ?? null },
+          priority: dto.priority,
+          channel: dto.channel,
+          reportedAt: dto.reportedAt ? Date.parse(dto.reportedAt) : undefined,
+          openedBy: { id: auth.userId, name: auth.displayName },
+          assigneeId: dto.assigneeId,
+        },
+      );
+    } catch (err) {
+      if (err instanceof IntakeRefused) {
+        if (err.reason === 'UNKNOWN_SYSTEM') throw unknownRef('system', dto.systemId, 'systemId');
+        if (err.reason === 'REPORTED_IN_FUTURE') throw invalidFields([{ field: err.field, zh: err.zh, en: err.en }], 'INVALID_INPUT');
+        if (err.reason === 'REPORTED_TOO_OLD') throw invalidFields([{ field: err.field, zh: err.zh, en: err.en }]);
+        throw unprocessable(err.reason, err.zh, err.en, { field: err.field });
+      }
+      throw err;
     }
-    const tooOld = reportedAtTooOld(reportedAt, now, this.config.reportedAt, fixedOffsetOf(this.config.timeZone));
-    if (tooOld) throw invalidFields([{ field: 'reportedAt', ...tooOld }]);
-    const system = await this.systems.find(dto.systemId);
-    if (!system) throw unknownRef('system', dto.systemId, 'systemId');
-    const assignee = await this.resolveAssignee(dto.assigneeId, reportedAt);
     const { spec } = await this.calendars.current();
-    const number = await allocateNumber(this.ds, 'INC', now, spec.utcOffsetMinutes);
-    const input: IncidentInput = {
-      incidentId: randomUUID(),
-      number,
-      systemId: system.id,
-      systemName: system.displayName,
-      title: dto.title,
-      description: dto.description,
-      reporter: { name: dto.reporter.name, department: dto.reporter.department, phone: dto.reporter.phone ?? null },
-      priority: dto.priority,
-      channel: dto.channel,
-      reportedAt,
-      openedBy: { id: auth.userId, name: auth.displayName },
-      assignee,
-      policy: await this.calendars.policy(),
-      calendar: await this.calendars.specFor(reportedAt),
-    };
-    const handle = await this.temporal.workflow.start(INCIDENT_WORKFLOW_TYPE, {
-      workflowId: incidentWorkflowId(number, input.incidentId),
-      taskQueue: this.config.taskQueue,
-      args: [input],
-    });
-    const view = await handle.executeUpdate(incidentOpenedUpdate);
-    return this.mapView(view, spec.utcOffsetMinutes, system.displayName, auth.roles);
+    return this.mapView(opened.view!, spec.utcOffsetMinutes, opened.systemName, auth.roles);
   }
 
-  /** Every transition is an Update: the validator refuses an illegal one at once (409 with the allowed actions). */
+  /**
+   * Every transition is an Update: the validator refuses an illegal one at once (409 with the allowed actions). An
+   * incident whose workflow the dispatcher has not started yet is started by the same call (Update-with-Start), so the
+   * answer is the workflow's, exactly as for a running one.
+   */
   async command(auth: Principal, ref: string, body: IncidentCommandBody) {
     const row = await this.findRow(ref);
     // A closed or cancelled incident's workflow has ended: answer from the record, with the same 409.
@@ -95,7 +84,19 @@ export class IncidentsService {
     }
     // The roles travel with the command: the workflow's validator checks who may (INCIDENT_ACTION_ROLES).
     const command = { ...body, actor: { id: auth.userId, name: auth.displayName, roles: auth.roles } } as IncidentCommand;
-    const view = await this.temporal.workflow.getHandle(row.workflowId).executeUpdate(incidentCommandUpdate, { args: [command] });
+    const start = await pendingStartOf(this.ds, row.workflowId);
+    const view = start
+      ? await this.temporal.workflow.executeUpdateWithStart(incidentCommandUpdate, {
+          args: [command],
+          startWorkflowOperation: new WithStartWorkflowOperation(start.workflowType, {
+            workflowId: row.workflowId,
+            taskQueue: start.taskQueue ?? this.config.taskQueue,
+            args: start.args,
+            workflowIdConflictPolicy: 'USE_EXISTING',
+            workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          }),
+        })
+      : await this.temporal.workflow.getHandle(row.workflowId).executeUpdate(incidentCommandUpdate, { args: [command] });
     const { spec } = await this.calendars.current();
     const system = await this.systems.find(row.systemId);
     return this.mapView(view, spec.utcOffsetMinutes, system?.displayName ?? '', auth.roles);

@@ -8,6 +8,7 @@ import { formatDayNumber, parseIsoDate } from '../../domain/time';
 import { parseCalendarIcs } from '../../infra/calendar-ics';
 import { CalendarYear, CalendarYearOverview, buildCalendarSpec, bundledCalendarYears, calendarOverview, fixedOffsetOf } from '../../infra/china-calendar';
 import { CalendarYearEntity, SlaPolicyEntity } from '../../persistence/entities';
+import { CalendarStore } from '../../persistence/calendar-store';
 import { recordInAppNotification } from '../../persistence/notification-store';
 import { CLOCK, CONFIG, Clock, WardlineConfig } from '../common/tokens';
 
@@ -24,7 +25,8 @@ export interface CalendarCoverage {
 /** The working calendar and SLA policies: bundled years and the contract, plus what admins loaded into PostgreSQL. */
 @Injectable()
 export class CalendarService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private cached: { spec: CalendarSpec; calendar: WorkingCalendar; forYear: number } | null = null;
+  /** Shared with the intake; dropped on every change by any process (LISTEN/NOTIFY), see CalendarStore. */
+  readonly store: CalendarStore;
   private coverageTimer: NodeJS.Timeout | null = null;
   private readonly logger = new Logger('Calendar');
 
@@ -34,40 +36,30 @@ export class CalendarService implements OnApplicationBootstrap, OnApplicationShu
     private readonly ds: DataSource,
     @Inject(CONFIG) private readonly config: WardlineConfig,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+  ) {
+    this.store = new CalendarStore(ds, config.timeZone, () => clock.now());
+  }
 
   async onApplicationBootstrap(): Promise<void> {
+    // Another replica's (or the CLI's) change of the calendar or the policies must reach this process's cache.
+    if (this.config.databaseUrl) await this.store.listen(this.config.databaseUrl, (m) => this.logger.warn(m));
     const check = () => this.checkCoverage().catch((err) => this.logger.warn(`calendar coverage check failed: ${String(err)}`));
     await check();
     this.coverageTimer = setInterval(check, 3_600_000);
     this.coverageTimer.unref();
   }
 
-  onApplicationShutdown(): void {
+  async onApplicationShutdown(): Promise<void> {
     if (this.coverageTimer) clearInterval(this.coverageTimer);
+    await this.store.close();
   }
 
-  /**
-   * Years that get a provisional calendar from the statutory holidays when their official schedule is missing: this
-   * year, the one before and the two after, so every deadline near now has at least the law's days off (S10, S2).
-   */
   private provisionalYears(): number[] {
-    const year = new Date(this.clock.now() + fixedOffsetOf(this.config.timeZone) * 60_000).getUTCFullYear();
-    return [year - 1, year, year + 1, year + 2];
+    return this.store.provisionalYears();
   }
 
-  async current(): Promise<{ spec: CalendarSpec; calendar: WorkingCalendar }> {
-    const provisionalYears = this.provisionalYears();
-    if (!this.cached || this.cached.forYear !== provisionalYears[1]) {
-      const loaded = await this.years.find({ order: { year: 'ASC' } });
-      const spec = buildCalendarSpec({
-        timeZone: this.config.timeZone,
-        extraYears: loaded.map((y) => ({ year: y.year, holidays: y.holidays, workdays: y.workdays })),
-        provisionalYears,
-      });
-      this.cached = { spec, calendar: new WorkingCalendar(spec), forYear: provisionalYears[1] };
-    }
-    return this.cached;
+  current(): Promise<{ spec: CalendarSpec; calendar: WorkingCalendar }> {
+    return this.store.current();
   }
 
   /** Every year the calendar holds, official or provisional, with its holidays and 调休 days and their reasons. */
@@ -81,17 +73,8 @@ export class CalendarService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   /** The calendar a workflow gets as input: the years around the report, so the history stays small. */
-  async specFor(at: number): Promise<CalendarSpec> {
-    const { spec, calendar } = await this.current();
-    const year = Number(calendar.localDate(at).slice(0, 4));
-    const keep = (d: string) => Number(d.slice(0, 4)) >= year - 1;
-    return {
-      ...spec,
-      holidays: spec.holidays.filter(keep),
-      workdays: spec.workdays.filter(keep),
-      coveredYears: spec.coveredYears.filter((y) => y >= year - 1),
-      provisionalYears: (spec.provisionalYears ?? []).filter((y) => y >= year - 1),
-    };
+  specFor(at: number): Promise<CalendarSpec> {
+    return this.store.specFor(at);
   }
 
   async coverage(): Promise<CalendarCoverage> {
@@ -144,7 +127,7 @@ export class CalendarService implements OnApplicationBootstrap, OnApplicationShu
       if (weekday !== 0 && weekday !== 6) throw invalidInput('workdays', `${formatDayNumber(day)} is a weekday; adjusted working days are weekends`, `${formatDayNumber(day)} 是周一至周五；调休上班日应为周末`);
     }
     await this.years.upsert({ year: input.year, holidays, workdays, source, loadedBy }, ['year']);
-    this.cached = null;
+    this.store.invalidate();
     return this.years.findOneByOrFail({ year: input.year });
   }
 
@@ -167,13 +150,12 @@ export class CalendarService implements OnApplicationBootstrap, OnApplicationShu
     return this.years.find({ order: { year: 'ASC' } });
   }
 
-  async policies(): Promise<SlaPolicy[]> {
-    const rows = await this.policyRows.find({ order: { version: 'ASC' } });
-    return [CONTRACT_POLICY, ...rows.map((r) => r.body as unknown as SlaPolicy)];
+  policies(): Promise<SlaPolicy[]> {
+    return this.store.policies();
   }
 
-  async policy(version?: number): Promise<SlaPolicy> {
-    return requirePolicy(await this.policies(), version);
+  policy(version?: number): Promise<SlaPolicy> {
+    return this.store.policy(version);
   }
 
   /** A new policy version; the contract (version 1) is built in and cannot be replaced. */
@@ -184,6 +166,6 @@ export class CalendarService implements OnApplicationBootstrap, OnApplicationShu
       const full = validatePolicy({ ...policy, version: Number(max) + 1 }, CONTRACT_POLICY);
       await tx.query('INSERT INTO sla_policies (version, body, created_by) VALUES ($1, $2, $3)', [full.version, JSON.stringify(full), createdBy]);
       return full;
-    });
+    }).finally(() => this.store.invalidate());
   }
 }

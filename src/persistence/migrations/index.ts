@@ -8,6 +8,7 @@ import { MadeByOneSource1764320000000 } from './1764320000000-made-by-one-source
 import { CalendarProvisionalAndScriptDiffs1764330000000 } from './1764330000000-calendar-provisional-and-script-diffs';
 import { ChangeScripts1764340000000 } from './1764340000000-change-scripts';
 import { UndeliverableAndEscalationShare1764340000001 } from './1764340000001-undeliverable-and-escalation-share';
+import { IntakeOutbox1764400000000 } from './1764400000000-intake-outbox';
 import { AlertsAndPredictions1764500000000 } from './1764500000000-alerts-and-predictions';
 import { SshJobs1764600000000 } from './1764600000000-ssh-jobs';
 import { SshCredentialsInVault1764600000001 } from './1764600000001-ssh-credentials-in-vault';
@@ -27,6 +28,7 @@ export const MIGRATIONS = [
   CalendarProvisionalAndScriptDiffs1764330000000,
   ChangeScripts1764340000000,
   UndeliverableAndEscalationShare1764340000001,
+  IntakeOutbox1764400000000,
   AlertsAndPredictions1764500000000,
   SshJobs1764600000000,
   SshCredentialsInVault1764600000001,
