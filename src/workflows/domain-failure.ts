@@ -23,3 +23,12 @@ export const PROJECTION_ACTIVITY_OPTIONS = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 } as const;
+
+/**
+ * The same writes as local activities: run by the worker inside the workflow task. Past a minute of retries the SDK
+ * backs off with timers, so a database outage does not hold the workflow task.
+ */
+export const LOCAL_PROJECTION_OPTIONS = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+} as const;

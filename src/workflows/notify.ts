@@ -1,7 +1,6 @@
-import { ActivityFailure, ActivityOptions, patched, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ActivityOptions, patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { createNotifyActivities } from '../activities/notify.activities';
 import { SEND_DELIVERY_TIMEOUT_MS, type DeliveryChannel, type NotifyRequest, type PlannedDelivery } from '../shared/notify-messages';
-
 const { planDeliveries, recordDeliveryFailure } = proxyActivities<ReturnType<typeof createNotifyActivities>>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
@@ -20,15 +19,30 @@ export const SEND_DELIVERY_OPTIONS: ActivityOptions & { startToCloseTimeout: num
 };
 const { sendDelivery } = proxyActivities<ReturnType<typeof createNotifyActivities>>(SEND_DELIVERY_OPTIONS);
 
+/**
+ * Planning (who, by which channels: database reads only) and the in-app copy (a keyed insert) run as local activities:
+ * both are idempotent and touch nothing but PostgreSQL, so they run inside the workflow task rather than costing three
+ * history events and a workflow task each. Outbound channels (email, SMS, robots, webhooks) stay normal activities:
+ * they call other systems, with their own timeouts and retries, and must survive a worker's death mid-call.
+ */
+export const NOTIFY_LOCAL_PATCH = 'notify-local-planning';
+const local = proxyLocalActivities<ReturnType<typeof createNotifyActivities>>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
+const localInApp = proxyLocalActivities<ReturnType<typeof createNotifyActivities>>(SEND_DELIVERY_OPTIONS);
+
 /** Patch (test/histories/README.md): a vendor contact nobody could reach is reported to the project manager. */
 const CONTACT_UNREACHABLE = 'contact-unreachable-tells-pm';
 
-async function deliverWithFallback(request: NotifyRequest, delivery: PlannedDelivery): Promise<void> {
+async function deliverWithFallback(request: NotifyRequest, delivery: PlannedDelivery, useLocal: boolean): Promise<void> {
   let fallbackOf: string | null = null;
   const tried: DeliveryChannel[] = [];
+  const send = (channel: DeliveryChannel) =>
+    (useLocal && channel === 'in_app' ? localInApp.sendDelivery : sendDelivery)({ request, delivery, channel, fallbackOf });
   for (const channel of delivery.channels) {
     try {
-      const status = await sendDelivery({ request, delivery, channel, fallbackOf });
+      const status = await send(channel);
       if (status === 'undeliverable' && patched(CONTACT_UNREACHABLE)) await tellProjectManagers(request, delivery, tried);
       return;
     } catch (err) {
@@ -58,6 +72,7 @@ async function tellProjectManagers(request: NotifyRequest, delivery: PlannedDeli
 
 /** Notifies every recipient over their channels: planned (and logged) first, delivered with fallback after. */
 export async function notifyAll(request: NotifyRequest): Promise<void> {
-  const plan = await planDeliveries(request);
-  await Promise.all(plan.map((delivery) => deliverWithFallback(request, delivery)));
+  const useLocal = patched(NOTIFY_LOCAL_PATCH);
+  const plan = await (useLocal ? local.planDeliveries : planDeliveries)(request);
+  await Promise.all(plan.map((delivery) => deliverWithFallback(request, delivery, useLocal)));
 }
