@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Client } from '@temporalio/client';
+import { Client, WithStartWorkflowOperation } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { ChangeActor, Revision, assessRevision } from '../../domain/change';
@@ -99,8 +99,16 @@ export class ChangesService {
     };
     const workflowId = changeWorkflowId(number, changeId);
     // The workflow writes the change's row itself before the opening answers: no row can exist without its process.
-    const handle = await this.temporal.workflow.start(CHANGE_WORKFLOW_TYPE, { workflowId, taskQueue: this.config.taskQueue, args: [input] });
-    return this.map(await handle.executeUpdate(changeOpenedUpdate), spec.utcOffsetMinutes, auth);
+    // One call starts it and waits for that opening (Update-with-Start), instead of a start and an Update.
+    const view = await this.temporal.workflow.executeUpdateWithStart(changeOpenedUpdate, {
+      startWorkflowOperation: new WithStartWorkflowOperation(CHANGE_WORKFLOW_TYPE, {
+        workflowId,
+        taskQueue: this.config.taskQueue,
+        args: [input],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      }),
+    });
+    return this.map(view, spec.utcOffsetMinutes, auth);
   }
 
   private async row(ref: string) {

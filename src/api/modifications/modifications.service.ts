@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Client } from '@temporalio/client';
+import { Client, WithStartWorkflowOperation } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { ModificationCommand, ModificationInput, ModificationView, modificationActionsFor } from '../../domain/modification';
@@ -59,8 +59,16 @@ export class ModificationsService {
     };
     const workflowId = modificationWorkflowId(number, id);
     // The workflow writes the request's row itself before the opening answers: no row can exist without its process.
-    const handle = await this.temporal.workflow.start(MODIFICATION_WORKFLOW_TYPE, { workflowId, taskQueue: this.config.taskQueue, args: [input] });
-    return this.map(await handle.executeUpdate(modificationOpenedUpdate), spec.utcOffsetMinutes, auth);
+    // One call starts it and waits for that opening (Update-with-Start), instead of a start and an Update.
+    const view = await this.temporal.workflow.executeUpdateWithStart(modificationOpenedUpdate, {
+      startWorkflowOperation: new WithStartWorkflowOperation(MODIFICATION_WORKFLOW_TYPE, {
+        workflowId,
+        taskQueue: this.config.taskQueue,
+        args: [input],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      }),
+    });
+    return this.map(view, spec.utcOffsetMinutes, auth);
   }
 
   private async row(ref: string) {

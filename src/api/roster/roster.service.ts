@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { formatInZone } from '../../domain/time';
 import { fixedOffsetOf } from '../../infra/china-calendar';
+import { OnDuty, engineerOnDuty } from '../../persistence/roster-store';
 import { CLOCK, CONFIG, Clock, WardlineConfig } from '../common/tokens';
 import { CreateShiftDto } from './roster.dto';
 import { unprocessable } from '../common/errors';
@@ -9,11 +10,7 @@ import { unprocessable } from '../common/errors';
 /** S13: the named onsite team is data. Engineers, the project and quality managers; duty shifts say who is on now. */
 const ROSTER_ROLES = ['engineer', 'project_manager', 'quality_manager'];
 
-export interface OnDuty {
-  userId: string;
-  displayName: string;
-  shiftId: string;
-}
+export type { OnDuty };
 
 @Injectable()
 export class RosterService {
@@ -48,14 +45,7 @@ export class RosterService {
   }
 
   /** The engineer on duty at `at`: the default assignee of a new incident (S12: someone is dispatched at once). */
-  async onDuty(at: number = this.clock.now()): Promise<OnDuty | null> {
-    const [row] = await this.ds.query(
-      `SELECT s.id AS shift_id, u.id AS user_id, u.display_name
-         FROM duty_shifts s JOIN users u ON u.id = s.user_id
-        WHERE s.starts_at <= $1 AND s.ends_at > $1 AND u.active AND 'engineer' = ANY(u.roles)
-        ORDER BY s.starts_at DESC, s.created_at DESC LIMIT 1`,
-      [new Date(at)],
-    );
-    return row ? { userId: row.user_id, displayName: row.display_name, shiftId: row.shift_id } : null;
+  onDuty(at: number = this.clock.now()): Promise<OnDuty | null> {
+    return engineerOnDuty(this.ds, at);
   }
 }
