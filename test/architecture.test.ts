@@ -181,6 +181,8 @@ function cyclesOf(files: [string, string][]): string[][] {
   for (const n of [...edges.keys()].sort()) if (!state.has(n)) visit(n);
   return cycles;
 }
+// Issue 10: the API, the alert intake and activities (a PM platform's poller) open incidents through src/intake.
+const intakeRule = forbids('src/intake', ['src/api', 'src/workflows', 'src/activities'], 'the API, the alert intake and activities open incidents through it');
 
 /** Violations as `file:line: what`, for files given as [path, text]. */
 function check(files: [string, string][], rule: Rule, pure: boolean): string[] {
@@ -245,6 +247,15 @@ describe('architecture: layers keep their imports (README "Layout", STYLE.md 1â€
     const production = domain.filter(([f]) => !f.endsWith('.spec.ts'));
     expect(production.length).toBeGreaterThanOrEqual(8);
     expect(cyclesOf(production)).toEqual([]);
+  });
+
+  // Issue 10: the intake sits below the API so that activities (a PM platform's poller) and the alert intake can open
+  // incidents through it; it must therefore not reach up into the API, or into workflows and activities.
+  it('src/intake imports no api, workflows or activities', () => {
+    const intake = read('src/intake');
+    expect(intake.length).toBeGreaterThanOrEqual(3);
+    expect(check(intake, intakeRule, false)).toEqual([]);
+    expect(check([[join(ROOT, 'src/intake/bad.ts'), "import { x } from '../api/app.module';"]], intakeRule, false)).toHaveLength(1);
   });
 });
 

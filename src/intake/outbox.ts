@@ -79,7 +79,7 @@ export interface OutboxBacklog {
 export async function outboxBacklog(db: Db): Promise<OutboxBacklog> {
   const [row] = await db.query(
     `SELECT count(*) FILTER (WHERE state = 'pending')::int AS pending, count(*) FILTER (WHERE state = 'failed')::int AS failed,
-            min(created_at) FILTER (WHERE state = 'pending') AS oldest FROM workflow_outbox`,
+            min(created_at) FILTER (WHERE state = 'pending') AS oldest FROM workflow_outbox WHERE state <> 'done'`,
   );
   return { pending: row.pending, failed: row.failed, oldestPendingAt: row.oldest ?? null };
 }
