@@ -14,6 +14,9 @@
  * - `pendingStartOf(db, workflowId)`: the start entry not yet dispatched, so a caller can use Update-with-Start.
  * - `OutboxDispatcher`: carries the outbox out; the worker process runs one (WARDLINE_DISPATCHER=off to not).
  */
-export { IncidentReport, IntakeDeps, IntakeRefused, OpenedIncident, openIncident } from './incidents';
-export { Db, Enqueued, OutboxBacklog, OutboxEntry, WorkflowStart, enqueue, outboxBacklog, pendingStartOf } from './outbox';
-export { DispatcherOptions, DispatcherStats, OUTBOX_CHANNEL, OutboxDispatcher } from './dispatcher';
+export type { IncidentReport, IntakeDeps, OpenedIncident } from './incidents';
+export { IntakeRefused, openIncident } from './incidents';
+export type { Db, Enqueued, OutboxBacklog, OutboxEntry, WorkflowStart } from './outbox';
+export { enqueue, outboxBacklog, pendingStartOf } from './outbox';
+export type { DispatcherOptions, DispatcherStats } from './dispatcher';
+export { OUTBOX_CHANNEL, OutboxDispatcher } from './dispatcher';
