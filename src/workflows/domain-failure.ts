@@ -25,6 +25,13 @@ export const PROJECTION_ACTIVITY_OPTIONS = {
 } as const;
 
 /**
+ * Issue 10: projections and notification planning run as local activities (markers inside the workflow task that needs
+ * them, instead of three events and a workflow task each). One patch id for both, so a workflow records one marker
+ * (and one TemporalChangeVersion search-attribute upsert) for the change, not two.
+ */
+export const LOCAL_ACTIVITIES_PATCH = 'local-activities';
+
+/**
  * The same writes as local activities: run by the worker inside the workflow task. Past a minute of retries the SDK
  * backs off with timers, so a database outage does not hold the workflow task.
  */

@@ -22,18 +22,11 @@ import type { AlertGroupNews } from '../domain/alerts/news';
 import type { NotifySubject, RecipientRef } from '../shared/notify-messages';
 import type { createIncidentActivities } from '../activities/incident.activities';
 import { escalationWorkflow } from './escalation.workflow';
-import { LOCAL_PROJECTION_OPTIONS, PROJECTION_ACTIVITY_OPTIONS, asFailure } from './domain-failure';
+import { LOCAL_ACTIVITIES_PATCH, LOCAL_PROJECTION_OPTIONS, PROJECTION_ACTIVITY_OPTIONS, asFailure } from './domain-failure';
 import { notifyAll } from './notify';
 
 const { projectIncident } = proxyActivities<ReturnType<typeof createIncidentActivities>>(PROJECTION_ACTIVITY_OPTIONS);
 const local = proxyLocalActivities<ReturnType<typeof createIncidentActivities>>(LOCAL_PROJECTION_OPTIONS);
-
-/**
- * Issue 10: the projection runs as a local activity (a marker in the same workflow task, instead of three events and
- * a second workflow task per write). It is an idempotent upsert keyed by (incident, seq), so the at-least-once of a
- * local activity is as safe as a normal one's. Histories recorded before the patch keep scheduling normal activities.
- */
-export const LOCAL_PROJECTION_PATCH = 'incident-local-projection';
 
 /** Patches (test/histories/README.md): incidents that closed before their escalation finished keep replaying as they ran. */
 const INCIDENT_AWAITS_ESCALATION = 'incident-awaits-escalation-end';
@@ -64,7 +57,9 @@ export async function incidentWorkflow(input: IncidentInput): Promise<void> {
   const alertNews: AlertGroupNews[] = [];
   let escalation: ChildWorkflowHandle<typeof escalationWorkflow> | null = null;
 
-  const project = patched(LOCAL_PROJECTION_PATCH) ? local.projectIncident : projectIncident;
+  // The projection is an idempotent upsert keyed by (incident, seq): as a local activity (at least once, like any
+  // activity) it is as safe, and costs no workflow task of its own. Histories from before keep normal activities.
+  const project = patched(LOCAL_ACTIVITIES_PATCH) ? local.projectIncident : projectIncident;
   const record = (event: TimelineEvent) => project({ view: incident.view(Date.now()), clocks: incident.snapshot().clocks, event });
   const notify = (event: TimelineEvent, subject: NotifySubject, recipients: RecipientRef[]) =>
     notifyAll({

@@ -1,6 +1,7 @@
 import { ActivityFailure, ActivityOptions, patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { createNotifyActivities } from '../activities/notify.activities';
 import { SEND_DELIVERY_TIMEOUT_MS, type DeliveryChannel, type NotifyRequest, type PlannedDelivery } from '../shared/notify-messages';
+import { LOCAL_ACTIVITIES_PATCH } from './domain-failure';
 const { planDeliveries, recordDeliveryFailure } = proxyActivities<ReturnType<typeof createNotifyActivities>>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
@@ -24,8 +25,8 @@ const { sendDelivery } = proxyActivities<ReturnType<typeof createNotifyActivitie
  * both are idempotent and touch nothing but PostgreSQL, so they run inside the workflow task rather than costing three
  * history events and a workflow task each. Outbound channels (email, SMS, robots, webhooks) stay normal activities:
  * they call other systems, with their own timeouts and retries, and must survive a worker's death mid-call.
+ * Behind the same patch as the incident's local projection (LOCAL_ACTIVITIES_PATCH).
  */
-export const NOTIFY_LOCAL_PATCH = 'notify-local-planning';
 const local = proxyLocalActivities<ReturnType<typeof createNotifyActivities>>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
@@ -72,7 +73,7 @@ async function tellProjectManagers(request: NotifyRequest, delivery: PlannedDeli
 
 /** Notifies every recipient over their channels: planned (and logged) first, delivered with fallback after. */
 export async function notifyAll(request: NotifyRequest): Promise<void> {
-  const useLocal = patched(NOTIFY_LOCAL_PATCH);
+  const useLocal = patched(LOCAL_ACTIVITIES_PATCH);
   const plan = await (useLocal ? local.planDeliveries : planDeliveries)(request);
   await Promise.all(plan.map((delivery) => deliverWithFallback(request, delivery, useLocal)));
 }
