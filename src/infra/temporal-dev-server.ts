@@ -8,6 +8,8 @@ export interface RunningTemporal {
   address: string;
   uiUrl: string | null;
   stop(): Promise<void>;
+  /** SIGKILL, as a crash would (the crash tests): no shutdown, whatever was in flight is cut off. */
+  kill(): Promise<void>;
 }
 
 /** The Temporal CLI binary, via scripts/ensure-temporal.sh (PATH, cache, or a one-time `go install`). */
@@ -69,6 +71,12 @@ export async function startTemporalDevServer(options: {
         child.once('exit', () => done());
         child.kill('SIGTERM');
         setTimeout(() => child.kill("SIGKILL"), 10_000).unref();
+      }),
+    kill: () =>
+      new Promise<void>((done) => {
+        if (exited) return done();
+        child.once('exit', () => done());
+        child.kill('SIGKILL');
       }),
   };
 }
