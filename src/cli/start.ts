@@ -1,16 +1,18 @@
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../config';
 import { RunningPostgres, startEmbeddedPostgres } from '../infra/embedded-postgres';
 import { RunningTemporal, startTemporalDevServer } from '../infra/temporal-dev-server';
+import { TEMPORAL_SERVER_VERSION, startTemporalPgServer } from '../infra/temporal-pg-server';
 import { openDatabase } from '../persistence/data-source';
 import { bootstrapAdmin } from '../persistence/users-store';
 import { Supervisor } from './supervisor';
 
 /**
  * `npm start`: the whole platform on one machine. PostgreSQL (DATABASE_URL or embedded), Temporal
- * (TEMPORAL_ADDRESS or the CLI dev server with its UI), then the worker and the API as two supervised
+ * (TEMPORAL_ADDRESS, else the CLI dev server with its UI, or with WARDLINE_TEMPORAL=postgres — `npm run start:server` —
+ * the Temporal server on that PostgreSQL), then the worker and the API as two supervised
  * processes: one that crashes is restarted with a back-off, and only Ctrl-C (or SIGTERM) stops the platform.
  * Data stays under .data/ between starts.
  */
@@ -44,6 +46,19 @@ async function main(): Promise<void> {
   }
   let temporalAddress = config.temporalAddress;
   let temporalUi: string | null = process.env.WARDLINE_TEMPORAL_UI_URL ?? null;
+  const topology = process.env.WARDLINE_TEMPORAL ?? 'dev';
+  if (!['dev', 'postgres'].includes(topology)) throw new Error(`WARDLINE_TEMPORAL must be dev or postgres (got ${topology})`);
+  if (!temporalAddress && topology === 'postgres') {
+    // `npm run start:server`: Temporal v1.29.1 on the same PostgreSQL (its own two databases), the production topology.
+    const port = Number(process.env.WARDLINE_TEMPORAL_PORT ?? 7233);
+    const dir = join(dataDir, 'temporal-pg');
+    mkdirSync(dir, { recursive: true });
+    const log = createWriteStream(join(dir, 'server.log'), { flags: 'a' });
+    console.log(`starting Temporal server ${TEMPORAL_SERVER_VERSION} on PostgreSQL on 127.0.0.1:${port} (databases temporal, temporal_visibility; log in ${join(dir, 'server.log')})`);
+    const t = await startTemporalPgServer({ postgresUrl: databaseUrl, port, dataDir: dir, log: (line) => log.write(line) });
+    stops.push(t.stop);
+    temporalAddress = t.address;
+  }
   if (!temporalAddress) {
     const port = Number(process.env.WARDLINE_TEMPORAL_PORT ?? 7233);
     const uiPort = Number(process.env.WARDLINE_TEMPORAL_UI_PORT ?? 8233);
@@ -78,7 +93,8 @@ async function main(): Promise<void> {
   console.log('Wardline is up.');
   console.log(`  API:         ${api}`);
   console.log(`  API docs:    ${api}/docs   (OpenAPI JSON: ${api}/docs-json)`);
-  console.log(`  Temporal UI: ${temporalUi ?? '(external Temporal: see its own UI)'}`);
+  const noUi = topology === 'postgres' && !config.temporalAddress ? `(none in this topology: temporal workflow list --address ${temporalAddress})` : '(external Temporal: see its own UI)';
+  console.log(`  Temporal UI: ${temporalUi ?? noUi}`);
   if (adminToken) console.log(`  Admin token: ${adminToken}   (first start: shown once, keep it safe)`);
   console.log('Press Ctrl-C to stop.');
 }
