@@ -187,6 +187,26 @@ describe('intake and the workflow outbox', () => {
     await d.stop();
   });
 
+  it('starts again, on taking the lock, a workflow Temporal lost after it was recorded as started', async () => {
+    const o = await openIncident(deps(), report());
+    const first = newDispatcher();
+    await first.start();
+    await waitUntil('started', async () => (await outbox(o.workflowId))[0].state === 'done');
+    await first.stop();
+    // What a PostgreSQL crash under Temporal's synchronous_commit=off can do: the workflow is gone, the outbox says done.
+    const [run] = await runs(o.workflowId);
+    await p.temporal.workflowService.deleteWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId: o.workflowId, runId: run } });
+    await waitUntil('Temporal forgot it', async () => p.temporal.workflow.getHandle(o.workflowId).describe().then(() => false, () => true));
+    const next = newDispatcher();
+    await next.start();
+    const entry = await waitUntil('started again', async () => {
+      const [e] = await outbox(o.workflowId);
+      return e.state === 'done' && e.outcome === 'started' && e.attempts >= 2 ? e : null;
+    });
+    expect(entry.last_error).toBeNull();
+    await waitUntil('running again', async () => (await p.temporal.workflow.getHandle(o.workflowId).describe()).status.name === 'RUNNING');
+  });
+
   it('lets one dispatcher of several dispatch; another takes over when it stops', async () => {
     const a = newDispatcher();
     const b = newDispatcher();

@@ -34,6 +34,13 @@ export interface DispatcherOptions {
   sweepMs?: number;
   /** Done and failed entries are deleted after this long (default 7 days). */
   retentionMs?: number;
+  /**
+   * On taking the lock, the starts recorded done in this window before the last one are checked at Temporal, and made
+   * again if Temporal does not know them (default 10 s; 0 turns it off). It covers Temporal's databases running with
+   * synchronous_commit=off (src/infra/temporal-pg-server.ts): a PostgreSQL crash may lose their last commits, and it
+   * also ends the session holding this lock, so the next leader runs this check.
+   */
+  recheckWindowMs?: number;
   /** Problems (lost session, failed rounds). */
   log?: (message: string) => void;
   /** Routine news (this process took the lock). */
@@ -196,10 +203,44 @@ export class OutboxDispatcher {
       if (rows[0]?.locked) {
         this.leader = true;
         this.options.info?.('outbox dispatcher: dispatching (holds the dispatcher lock)');
+        await this.recheckRecentStarts().catch((err) => this.log(`re-check of recent starts failed: ${String(err)}`));
       }
     } catch (err) {
       this.log(`lock attempt failed: ${String(err)}`);
     }
+  }
+
+  /** See `recheckWindowMs`. Workflows Temporal does not know are started again (their entries go back to pending). */
+  private async recheckRecentStarts(): Promise<void> {
+    const windowMs = this.options.recheckWindowMs ?? 10_000;
+    if (windowMs <= 0) return;
+    const rows: { workflow_id: string }[] = await this.options.dataSource.query(
+      `SELECT DISTINCT workflow_id FROM workflow_outbox
+        WHERE state = 'done' AND start_args IS NOT NULL
+          AND done_at >= (SELECT max(done_at) FROM workflow_outbox WHERE state = 'done') - ($1::int * interval '1 millisecond')`,
+      [windowMs],
+    );
+    const lost: string[] = [];
+    let next = 0;
+    const check = async () => {
+      for (let i = next++; i < rows.length; i = next++) {
+        try {
+          await this.client.workflow.getHandle(rows[i].workflow_id).describe();
+        } catch (err) {
+          if (err instanceof WorkflowNotFoundError) lost.push(rows[i].workflow_id);
+          else throw err;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(8, rows.length) }, check));
+    if (lost.length === 0) return;
+    this.log(`${lost.length} workflow(s) recorded as started are unknown to Temporal (lost commits?): starting them again`);
+    await this.options.dataSource.query(
+      `UPDATE workflow_outbox SET state = 'pending', done_at = NULL, outcome = NULL, next_attempt_at = now(),
+         last_error = 'recorded as done, but unknown to Temporal when the dispatcher took its lock'
+        WHERE workflow_id = ANY($1::text[]) AND state = 'done'`,
+      [lost],
+    );
   }
 
   private async run(): Promise<void> {
