@@ -7,6 +7,8 @@ import { waitFor } from './net';
 export interface RunningTemporal {
   address: string;
   uiUrl: string | null;
+  /** The server's process id (the benches read its CPU time). */
+  pid: number | undefined;
   stop(): Promise<void>;
   /** SIGKILL, as a crash would (the crash tests): no shutdown, whatever was in flight is cut off. */
   kill(): Promise<void>;
@@ -65,6 +67,7 @@ export async function startTemporalDevServer(options: {
   return {
     address,
     uiUrl: options.uiPort ? `http://127.0.0.1:${options.uiPort}` : null,
+    pid: child.pid,
     stop: () =>
       new Promise<void>((done) => {
         if (exited) return done();

@@ -286,6 +286,7 @@ export async function startTemporalPgServer(options: TemporalPgOptions): Promise
   return {
     address,
     uiUrl: null,
+    pid: child.pid,
     databases,
     settings: [
       `Temporal server ${TEMPORAL_SERVER_VERSION} on PostgreSQL (${dir})`,

@@ -32,9 +32,12 @@ export interface IncidentReport {
   intakeKey?: string;
 }
 
+/** Where the intake gets the calendar and the policy: a CalendarStore, or (benches, tests) any object like it. */
+export type IntakeCalendars = Pick<CalendarStore, 'current' | 'specFor' | 'policy'>;
+
 export interface IntakeDeps {
   dataSource: DataSource;
-  calendars: CalendarStore;
+  calendars: IntakeCalendars;
   /** The task queue the workflow runs on; default: the dispatcher's (the worker's). */
   taskQueue?: string;
   now?: () => number;

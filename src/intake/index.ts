@@ -14,7 +14,7 @@
  * - `pendingStartOf(db, workflowId)`: the start entry not yet dispatched, so a caller can use Update-with-Start.
  * - `OutboxDispatcher`: carries the outbox out; the worker process runs one (WARDLINE_DISPATCHER=off to not).
  */
-export type { IncidentReport, IntakeDeps, OpenedIncident } from './incidents';
+export type { IncidentReport, IntakeCalendars, IntakeDeps, OpenedIncident } from './incidents';
 export { IntakeRefused, openIncident } from './incidents';
 export type { Db, Enqueued, OutboxBacklog, OutboxEntry, WorkflowStart } from './outbox';
 export { enqueue, outboxBacklog, pendingStartOf } from './outbox';

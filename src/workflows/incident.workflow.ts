@@ -59,10 +59,13 @@ export async function incidentWorkflow(input: IncidentInput): Promise<void> {
 
   // The projection is an idempotent upsert keyed by (incident, seq): as a local activity (at least once, like any
   // activity) it is as safe, and costs no workflow task of its own. Histories from before keep normal activities.
-  const project = patched(LOCAL_ACTIVITIES_PATCH) ? local.projectIncident : projectIncident;
+  const localActivities = patched(LOCAL_ACTIVITIES_PATCH);
+  const project = localActivities ? local.projectIncident : projectIncident;
   const record = (event: TimelineEvent) => project({ view: incident.view(Date.now()), clocks: incident.snapshot().clocks, event });
-  const notify = (event: TimelineEvent, subject: NotifySubject, recipients: RecipientRef[]) =>
-    notifyAll({
+  const notify = async (event: TimelineEvent, subject: NotifySubject, recipients: RecipientRef[]) => {
+    // Nobody to tell (a warning on an unassigned incident): no planning round trip for an empty plan.
+    if (localActivities && recipients.length === 0) return;
+    await notifyAll({
       processId: workflowId,
       step: `${event.seq}:${subject.kind}`,
       incidentId: input.incidentId,
@@ -70,6 +73,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<void> {
       subject,
       urgent: subject.kind === 'sla_breached',
     });
+  };
   const assigneeId = () => incident.snapshot().assignee?.id ?? null;
 
   /** Records and announces the warnings and breaches that fell due by now, each once. */

@@ -48,6 +48,9 @@ export class IntakeOutbox1764400000000 implements MigrationInterface {
     await q.query(`CREATE TRIGGER workflow_outbox_notify AFTER INSERT ON workflow_outbox FOR EACH STATEMENT EXECUTE FUNCTION wardline_notify_outbox()`);
 
     await q.query(`ALTER TABLE incidents ADD COLUMN intake_key text UNIQUE`);
+    // When a timeline event reached the record (its `at` is when it happened, a breach at its deadline): the measure
+    // of how late a timer fired (bench:timers) and an audit fact of its own.
+    await q.query(`ALTER TABLE incident_events ADD COLUMN recorded_at timestamptz NOT NULL DEFAULT now()`);
 
     // Any writer of the calendar or the policies (an API replica, the CLI, plain SQL) tells every cache.
     await q.query(`
@@ -64,6 +67,7 @@ export class IntakeOutbox1764400000000 implements MigrationInterface {
     await q.query(`DROP TRIGGER sla_policies_notify ON sla_policies`);
     await q.query(`DROP TRIGGER calendar_years_notify ON calendar_years`);
     await q.query(`DROP FUNCTION wardline_notify_calendar()`);
+    await q.query(`ALTER TABLE incident_events DROP COLUMN recorded_at`);
     await q.query(`ALTER TABLE incidents DROP COLUMN intake_key`);
     await q.query(`DROP TABLE workflow_outbox`);
     await q.query(`DROP FUNCTION wardline_notify_outbox()`);
