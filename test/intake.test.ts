@@ -98,23 +98,26 @@ describe('intake and the workflow outbox', () => {
     expect(entries).toHaveLength(1);
   });
 
-  it('refuses unknown systems and assignees and reports from the future, writing nothing', async () => {
+  it('refuses unknown systems and assignees and reports from the future or too far back, writing nothing', async () => {
     const [{ before }] = await p.ds.query(`SELECT count(*)::int AS before FROM workflow_outbox`);
     await expect(openIncident(deps(), report({ system: 'SYS-999' }))).rejects.toMatchObject({ reason: 'UNKNOWN_SYSTEM', field: 'systemId' });
     await expect(openIncident(deps(), report({ assigneeId: dispatcher.id }))).rejects.toMatchObject({ reason: 'UNKNOWN_ASSIGNEE', field: 'assigneeId' });
     await expect(openIncident(deps(), report({ reportedAt: Date.now() + 3_600_000 }))).rejects.toMatchObject({ reason: 'REPORTED_IN_FUTURE', field: 'reportedAt' });
+    // A typo of 1970 must not become a breach on record (issue 9): too old for the default year's limit.
+    await expect(openIncident(deps(), report({ reportedAt: Date.parse('1970-01-02T00:00:00Z') }))).rejects.toMatchObject({ reason: 'REPORTED_TOO_OLD', field: 'reportedAt' });
     const [{ after }] = await p.ds.query(`SELECT count(*)::int AS after FROM workflow_outbox`);
     expect(after).toBe(before);
   });
 
   it('dispatches in order per workflow, marks entries done, and counts an existing workflow as started', async () => {
     const o = await openIncident(deps(), report({ assigneeId: engineer.id }));
-    const actor = { id: engineer.id, name: '李工' };
+    const actor = { id: engineer.id, name: '李工', roles: ['engineer'] };
+    const hospital = { id: dispatcher.id, name: '王调度', roles: ['dispatcher'] };
     // Out of order these would be refused (confirm needs resolved, resolve needs acknowledged).
     const commands: IncidentCommand[] = [
       { action: 'acknowledge', actor },
       { action: 'resolve', actor, cause: 'c', fix: 'f', category: 'other' },
-      { action: 'confirm', actor },
+      { action: 'confirm', actor: hospital },
     ];
     for (const c of commands) await enqueue(p.ds, { operation: 'update', workflowId: o.workflowId, name: incidentCommandUpdate.name, args: [c] });
     // A second start of the same workflow (say, enqueued by a retry that had no intake key) starts nothing.
@@ -175,7 +178,7 @@ describe('intake and the workflow outbox', () => {
     expect(await p.ds.query(`SELECT type FROM incident_events WHERE incident_id = $1 AND type = 'vendor_remote_session'`, [o.incidentId])).toHaveLength(1);
 
     // An update the workflow refuses, and a signal to a workflow that does not exist: failed, not retried forever.
-    const refused = await enqueue(p.ds, { operation: 'update', workflowId: o.workflowId, name: incidentCommandUpdate.name, args: [{ action: 'close', actor: { id: 'x', name: 'x' } }] });
+    const refused = await enqueue(p.ds, { operation: 'update', workflowId: o.workflowId, name: incidentCommandUpdate.name, args: [{ action: 'close', actor: { id: dispatcher.id, name: '王调度', roles: ['dispatcher'] } }] });
     const missing = await enqueue(p.ds, { operation: 'signal', workflowId: `incident-none-${Date.now()}`, name: vendorEventSignal.name, args: [vendorEvent] });
     const settled = await waitUntil('the failures recorded', async () => {
       const rows = await p.ds.query(`SELECT id, state, last_error FROM workflow_outbox WHERE id = ANY($1::bigint[]) AND state <> 'pending' ORDER BY id`, [[refused.id, missing.id]]);
