@@ -202,10 +202,11 @@ describe('vendor escalation and notifications', () => {
     expect(times.length).toBeGreaterThanOrEqual(3);
     for (const t of times) expect(times.filter((u) => u >= t && u < t + 4000).length).toBeLessThanOrEqual(20);
     expect(burst().length).toBeLessThan(50);
-    const rows = await p.ds.query(
-      `SELECT status, digest_id FROM notification_deliveries WHERE channel = 'wecom' AND recipient_id = $1`,
-      [watcher.id],
-    );
+    // The robot answers before the batch activity records `sent`: wait for the record, not only the robot.
+    const rows = await waitUntil('the 50 deliveries recorded', async () => {
+      const r = await p.ds.query(`SELECT status, digest_id FROM notification_deliveries WHERE channel = 'wecom' AND recipient_id = $1`, [watcher.id]);
+      return r.length === 50 && r.every((d: any) => d.status !== 'queued' && d.status !== 'sending') ? r : null;
+    }, 30_000);
     expect(rows).toHaveLength(50);
     expect(rows.every((r: any) => r.status === 'sent')).toBe(true);
     expect(rows.some((r: any) => r.digest_id !== null)).toBe(true);
