@@ -136,7 +136,8 @@ export function createPmActivities(deps: PmActivityDeps) {
       return true;
     } catch (err) {
       const type = err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure ? err.cause.type : null;
-      if (type === DomainErrorCode.IllegalTransition) return false;
+      // Refused by the process (the state does not allow it, or the rules say the hospital may not): not applied.
+      if (type === DomainErrorCode.IllegalTransition || type === DomainErrorCode.Forbidden) return false;
       // A closed record's workflow has ended: there is nothing left to tell it. One not started yet is retried.
       if (ended(err) && (await recordedState(link)).terminal) return false;
       throw err;
