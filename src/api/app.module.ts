@@ -47,6 +47,11 @@ import { SECRET_VAULT, SshService } from './ssh/ssh.service';
 import { IntegrationsController } from './integrations/integrations.controller';
 import { IntegrationsService } from './integrations/integrations.service';
 import { AlertConfigService } from './alerts/alert-config.service';
+import { AlertIntakeController, RejectedAlertsInterceptor } from './alerts/alert-intake.controller';
+import { AlertIntakeService } from './alerts/alert-intake.service';
+import { ALERT_RECEIVER } from './alerts/alert-tokens';
+import { AlertReceiver } from '../persistence/alerts/alert-receiver';
+import { alertIncidentGateway } from '../intake/alert-gateway';
 import { AlertsController, ChangeAlertsController, IncidentAlertsController } from './alerts/alerts.controller';
 import { AlertsService } from './alerts/alerts.service';
 import { MetricsController } from './monitoring/metrics.controller';
@@ -97,6 +102,7 @@ export class AppModule {
         IntegrationsController,
         PatchController,
         MetricsController,
+        AlertIntakeController,
         AlertsController,
         IncidentAlertsController,
         ChangeAlertsController,
@@ -131,6 +137,16 @@ export class AppModule {
         IntegrationsService,
         MetricsService,
         AlertsService,
+        AlertIntakeService,
+        RejectedAlertsInterceptor,
+        {
+          provide: ALERT_RECEIVER,
+          inject: [DataSource, CalendarService],
+          useFactory: (ds: DataSource, calendars: CalendarService) =>
+            new AlertReceiver(ds, alertIncidentGateway({ dataSource: ds, calendars: calendars.store, taskQueue: deps.config.taskQueue, reportedAtLimits: deps.config.reportedAt }), {
+              flapWindowMs: deps.config.monitoring.flapWindowMs,
+            }),
+        },
         AlertConfigService,
         MonitoringService,
         RecordsService,

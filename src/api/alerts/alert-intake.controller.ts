@@ -62,7 +62,7 @@ export class AlertIntakeController {
   constructor(private readonly alerts: AlertIntakeService) {}
 
   @ApiOp({
-    summary: '接收 Alertmanager 告警（webhook 第 4 版）/ Receive Alertmanager alerts (webhook version 4)',
+    summary: '接收 Alertmanager 告警（webhook 第 4 版） / Receive Alertmanager alerts (webhook version 4)',
     description:
       'One alert group (groupKey) is one incident on the mapped system; repeats join it; all resolved before acknowledgement marks it recovered. ' +
       'Replays and retries open nothing twice. Body at most 1 MB (413).',
@@ -79,7 +79,7 @@ export class AlertIntakeController {
   }
 
   @ApiOp({
-    summary: '接收 Zabbix 告警（webhook 媒介）/ Receive a Zabbix problem or its recovery (webhook media type)',
+    summary: '接收 Zabbix 告警（webhook 媒介） / Receive a Zabbix problem or its recovery (webhook media type)',
     description: 'The payload of monitoring/zabbix/wardline-media-type.yaml; the group is the mapped system plus the trigger name. Body at most 1 MB (413).',
     ok: INTAKE_ANSWER,
     errors: [413],

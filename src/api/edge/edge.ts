@@ -24,6 +24,8 @@ export const BODY_LIMITS: { method: string; pattern: RegExp; limit: string }[] =
   // Two scripts of up to 200,000 characters each (S4), 3 bytes a character in UTF-8 when they hold Chinese.
   { method: 'POST', pattern: /^\/changes\/?$/, limit: '2mb' },
   { method: 'POST', pattern: /^\/changes\/[^/]+\/revisions\/?$/, limit: '2mb' },
+  // P3: an Alertmanager notification carries a whole group's alerts (max_alerts 0); a monitoring source never needs more.
+  { method: 'POST', pattern: /^\/alerts(\/alertmanager|\/zabbix)?\/?$/, limit: '1mb' },
 ];
 
 const hasBody = (req: Request) => req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
