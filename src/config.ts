@@ -4,6 +4,7 @@ import { NotifyConfig, loadNotifyConfig } from './infra/notify-config';
 import { DEFAULT_TASK_QUEUE } from './shared/task-queues';
 import { LOCALES, Locale } from './shared/labels';
 import { DEFAULT_REPORTED_AT_MAX_AGE_DAYS, ReportedAtLimits } from './domain/reported-at';
+import { SignInConfig, loadSignInConfig } from './infra/sign-in-config';
 
 /** Settings from the environment; defaults give the embedded single-machine platform. */
 export interface WardlineConfig {
@@ -30,6 +31,8 @@ export interface WardlineConfig {
   dispatcher: boolean;
   /** Workflows the worker keeps in memory; undefined: sized from the heap (src/infra/worker-cache.ts). */
   workflowCacheSize: number | undefined;
+  /** People's sign-in: sessions, lock-out, the directory (issue 16). */
+  signIn: SignInConfig;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): WardlineConfig {
@@ -37,6 +40,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WardlineConfig
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw invalidInput('PORT', 'must be a TCP port number');
   const locale = (env.WARDLINE_LOCALE ?? 'zh-CN') as Locale;
   if (!LOCALES.includes(locale)) throw invalidInput('WARDLINE_LOCALE', `must be one of ${LOCALES.join(', ')}`);
+  const publicUrl = env.WARDLINE_PUBLIC_URL || `http://localhost:${port}`;
   return {
     databaseUrl: env.DATABASE_URL || undefined,
     temporalAddress: env.TEMPORAL_ADDRESS || undefined,
@@ -48,7 +52,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WardlineConfig
     dataDir: env.WARDLINE_DATA_DIR || '.data',
     adminToken: env.WARDLINE_ADMIN_TOKEN || undefined,
     secretKey: env.WARDLINE_SECRET_KEY || undefined,
-    publicUrl: env.WARDLINE_PUBLIC_URL || `http://localhost:${port}`,
+    publicUrl,
     notify: loadNotifyConfig(env),
     pm: {
       retryInitialMs: positive(env.WARDLINE_PM_RETRY_INITIAL_MS, 1000, 'WARDLINE_PM_RETRY_INITIAL_MS'),
@@ -59,6 +63,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WardlineConfig
     reportedAt: reportedAtLimits(env),
     dispatcher: env.WARDLINE_DISPATCHER !== 'off',
     workflowCacheSize: optionalCount(env.WARDLINE_WORKFLOW_CACHE, 'WARDLINE_WORKFLOW_CACHE'),
+    signIn: loadSignInConfig(env, publicUrl),
   };
 }
 

@@ -4,24 +4,24 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BrowserContext, chromium } from 'playwright-core';
-import { TestPlatform, TestUser, startPlatform } from './support/platform';
+import { TestPlatform, startPlatform } from './support/platform';
 
 const ROOT = resolve(__dirname, '..');
 // page.evaluate bodies run in the browser; the project compiles without the DOM library.
 declare const document: any;
 declare const window: any;
 
-/** The topology page (P1) in headless Debian Chromium: it draws the graph of a seeded system, fetched with the fragment's token. */
+/** The topology page (P1) in headless Debian Chromium: it draws the graph of a seeded system, fetched with the person's session cookie (issue 16: no token in the URL). */
 describe('CMDB topology page in headless Chromium', () => {
   let p: TestPlatform;
-  let viewer: TestUser;
   let browser: BrowserContext;
   let profile: string;
 
   beforeAll(async () => {
     const executablePath = execFileSync('bash', [join(ROOT, 'scripts', 'ensure-chromium.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
     p = await startPlatform({ worker: false });
-    viewer = await p.user(['dispatcher'], '王调度');
+    const viewer = await p.call('POST', '/users', p.adminToken, { username: 'wang.topology', displayName: '王调度', roles: ['dispatcher'], password: 'Topology-2026!' });
+    if (viewer.status !== 201) throw new Error(JSON.stringify(viewer.body));
     const engineer = await p.user(['engineer'], '李工');
     const post = async (path: string, body: unknown) => {
       const res = await p.call('POST', path, engineer.token, body);
@@ -58,14 +58,15 @@ describe('CMDB topology page in headless Chromium', () => {
   });
 
   it('draws the seeded PACS system with its neighbours, zh-CN labels, and shows details on click', async () => {
+    // The browser context's request client shares its cookie jar: this is the console's sign-in, without the form.
+    const signedIn = await browser.request.post(`${p.baseUrl}/auth/sign-in`, { data: { username: 'wang.topology', password: 'Topology-2026!' } });
+    expect(signedIn.status()).toBe(200);
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(`${p.baseUrl}/cmdb/topology?item=SYS-11&depth=2#token=${viewer.token}`);
+    await page.goto(`${p.baseUrl}/cmdb/topology?item=SYS-11&depth=2`);
     await page.waitForFunction(() => document.body.dataset.state !== 'loading', undefined, { timeout: 20_000 });
     expect(await page.evaluate(() => document.body.dataset.state)).toBe('ready');
-    // The token left the address bar once read.
-    expect(page.url()).not.toContain(viewer.token);
     const graph = await page.evaluate(() => {
       const cy = (window as any).cy;
       return { nodes: cy.nodes().map((n: any) => n.data('label')), edges: cy.edges().length, drawn: cy.nodes().filter((n: any) => n.renderedPosition().x > 0).length };
@@ -95,15 +96,18 @@ describe('CMDB topology page in headless Chromium', () => {
     expect(errors).toEqual([]);
   });
 
-  it('shows nothing without a token', async () => {
+  it('shows nothing without a session, and ignores a token an old link carries in its fragment', async () => {
+    await browser.clearCookies();
     const page = await browser.newPage();
     await page.goto(`${p.baseUrl}/cmdb/topology?item=SYS-11`);
     await page.waitForFunction(() => document.body.dataset.state !== 'loading');
     expect(await page.evaluate(() => document.body.dataset.state)).toBe('error');
-    expect(await page.textContent('#status')).toContain('缺少令牌');
-    const bad = await browser.newPage();
-    await bad.goto(`${p.baseUrl}/cmdb/topology?item=SYS-11#token=wl_not-a-token`);
-    await bad.waitForFunction(() => document.body.dataset.state !== 'loading');
-    expect(await bad.textContent('#status')).toContain('401');
+    expect(await page.textContent('#status')).toContain('未登录');
+    expect(await page.getAttribute('#status a', 'href')).toContain('/#/sign-in');
+    const old = await browser.newPage();
+    await old.goto(`${p.baseUrl}/cmdb/topology?item=SYS-11#token=${p.adminToken}`);
+    await old.waitForFunction(() => document.body.dataset.state !== 'loading');
+    expect(await old.textContent('#status')).toContain('未登录');
+    expect(old.url()).not.toContain(p.adminToken);
   });
 });

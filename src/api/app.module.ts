@@ -60,6 +60,9 @@ import { ItemMetricsController, PredictionsController } from './monitoring/monit
 import { MonitoringService } from './monitoring/monitoring.service';
 import { RecordsController } from './records/records.controller';
 import { RecordsService } from './records/records.service';
+import { SignInController } from './auth/sign-in.controller';
+import { DIRECTORY_PORT, SignInService } from './auth/sign-in.service';
+import { Directory, LdapDirectory } from '../adapters/directory/ldap-directory';
 
 export interface AppDeps {
   config: WardlineConfig;
@@ -68,6 +71,8 @@ export interface AppDeps {
   clock?: Clock;
   /** The vault's key; default: WARDLINE_SECRET_KEY or `<dataDir>/secret.key`. */
   secretKey?: SecretKey;
+  /** People's directory (LDAP/AD); default: from WARDLINE_LDAP_URL, or none. */
+  directory?: Directory | null;
 }
 
 @Module({})
@@ -109,6 +114,7 @@ export class AppModule {
         PredictionsController,
         ItemMetricsController,
         RecordsController,
+        SignInController,
       ],
       providers: [
         { provide: CONFIG, useValue: deps.config },
@@ -150,6 +156,8 @@ export class AppModule {
         AlertConfigService,
         MonitoringService,
         RecordsService,
+        { provide: DIRECTORY_PORT, useValue: deps.directory !== undefined ? deps.directory : deps.config.signIn.directory ? new LdapDirectory(deps.config.signIn.directory) : null },
+        SignInService,
       ],
     };
   }
@@ -161,17 +169,22 @@ export async function createApp(deps: AppDeps, options: { logger?: false } = {})
   // it keeps each JSON body's exact bytes as req.rawBody for signed webhooks (S15).
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(deps), { logger: options.logger ?? ['error', 'warn'], bodyParser: false });
   const controllers = [...app.get(ModulesContainer).values()].flatMap((m) => [...m.controllers.values()].map((w) => w.metatype as Type<unknown>));
-  installEdge(app, { dataSource: deps.dataSource, controllers });
+  installEdge(app, { dataSource: deps.dataSource, controllers, signIn: deps.config.signIn });
   app.useGlobalPipes(createValidationPipe());
-  const document = SwaggerModule.createDocument(
+  SwaggerModule.setup('docs', app, openApiDocument(app), { jsonDocumentUrl: 'docs-json' });
+  return app;
+}
+
+/** The OpenAPI document of an app: served at /docs-json, and written by scripts/openapi-dump.ts for the console. */
+export function openApiDocument(app: INestApplication) {
+  return SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('Wardline API')
       .setDescription('医院信息系统运维服务平台 / hospital IT service management: incidents, SLA clocks, roster, calendar')
       .setVersion('0.1.0')
       .addBearerAuth()
+      .addCookieAuth('wardline_session')
       .build(),
   );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
-  return app;
 }

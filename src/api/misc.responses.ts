@@ -1,9 +1,10 @@
 import { list, nullable, obj, page, strings, text } from './common/schemas';
 
 /** Success schemas of the smaller areas (users, roster, systems, notifications, SLA and calendar, health). */
-export const USER = obj({ id: 'uuid', username: 'string', displayName: 'string', roles: strings, phone: 'string?', email: 'string?', active: 'boolean' }, '用户 / a user');
+export const USER = obj({ id: 'uuid', username: 'string', displayName: 'string', roles: strings, phone: 'string?', email: 'string?', active: 'boolean', authSource: { type: 'string', enum: ['local', 'directory'] }, lastSignInAt: 'date-time?' }, '用户 / a user');
+export const PASSWORD_SET = obj({ id: 'uuid', passwordSet: 'boolean' });
 export const USERS = list(USER);
-export const ME = obj({ userId: 'uuid', username: 'string', displayName: 'string', roles: strings, tokenId: 'uuid' }, '当前登录者 / the signed-in caller');
+export const ME = obj({ userId: 'uuid', username: 'string', displayName: 'string', roles: strings, tokenId: 'uuid?', sessionId: 'uuid?' }, '当前登录者（令牌或登录会话） / the signed-in caller (token or session)');
 export const TOKEN_CREATED = obj({ id: 'uuid', token: 'string', prefix: 'string', userId: 'uuid', name: 'string', expiresAt: 'date-time?' }, '令牌只显示这一次 / the token is shown this once');
 export const TOKENS = list(obj({ id: 'uuid', name: 'string', prefix: 'string', createdAt: 'date-time', expiresAt: 'date-time?', lastUsedAt: 'date-time?', revokedAt: 'date-time?' }));
 export const REVOKED = obj({ id: 'uuid', revoked: 'boolean' });

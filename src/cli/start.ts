@@ -6,7 +6,7 @@ import { RunningPostgres, startEmbeddedPostgres } from '../infra/embedded-postgr
 import { RunningTemporal, startTemporalDevServer } from '../infra/temporal-dev-server';
 import { TEMPORAL_SERVER_VERSION, startTemporalPgServer } from '../infra/temporal-pg-server';
 import { openDatabase } from '../persistence/data-source';
-import { bootstrapAdmin } from '../persistence/users-store';
+import { bootstrapAdmin, bootstrapAdminPassword } from '../persistence/users-store';
 import { Supervisor } from './supervisor';
 
 /**
@@ -71,6 +71,7 @@ async function main(): Promise<void> {
 
   const ds = await openDatabase(databaseUrl, { migrate: true });
   const adminToken = await bootstrapAdmin(ds, config.adminToken);
+  const adminPassword = await bootstrapAdminPassword(ds, process.env.WARDLINE_ADMIN_PASSWORD || undefined);
   await ds.destroy();
 
   // Bundled once here: a restarted worker loads the file instead of spending seconds bundling again.
@@ -91,11 +92,13 @@ async function main(): Promise<void> {
   await waitForApi(`${api}/health/live`);
   console.log('');
   console.log('Wardline is up.');
+  console.log(`  Console:     ${api}/   (网页控制台 / the web console)`);
   console.log(`  API:         ${api}`);
   console.log(`  API docs:    ${api}/docs   (OpenAPI JSON: ${api}/docs-json)`);
   const noUi = topology === 'postgres' && !config.temporalAddress ? `(none in this topology: temporal workflow list --address ${temporalAddress})` : '(external Temporal: see its own UI)';
   console.log(`  Temporal UI: ${temporalUi ?? noUi}`);
   if (adminToken) console.log(`  Admin token: ${adminToken}   (first start: shown once, keep it safe)`);
+  if (adminPassword) console.log(`  Console sign-in: admin / ${adminPassword}   (first start: shown once; change it under 我的账号 / My account)`);
   console.log('Press Ctrl-C to stop.');
 }
 

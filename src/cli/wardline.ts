@@ -3,11 +3,13 @@ import { ROLES, Role } from '../api/auth/roles';
 import { loadConfig, requireSetting } from '../config';
 import { openDatabase } from '../persistence/data-source';
 import { verifyLedger } from '../persistence/records/ledger';
-import { bootstrapAdmin, issueToken, revokeToken } from '../persistence/users-store';
+import { bootstrapAdmin, bootstrapAdminPassword, issueToken, revokeToken, setUserPassword } from '../persistence/users-store';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../infra/passwords';
 
 const USAGE = `usage: wardline <command>
   migrate                                       apply the database migrations (and create the first admin)
   user create <username> <display name> <role,role…>
+  user password <username>                      set a local user's console password (read from WARDLINE_NEW_PASSWORD)
   token create <username> <token name>          print a new API token for a user (shown once)
   token revoke <token id>
   records verify                                recompute the maintenance-record ledger (S14); exit 3 naming the first bad entry
@@ -25,8 +27,10 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (cmd === 'migrate') {
       const token = await bootstrapAdmin(ds, config.adminToken);
+      const password = await bootstrapAdminPassword(ds, process.env.WARDLINE_ADMIN_PASSWORD || undefined);
       console.log('migrations applied');
       if (token) console.log(`admin token: ${token}`);
+      if (password) console.log(`admin console password: ${password}`);
       return 0;
     }
     if (cmd === 'user' && sub === 'create' && rest.length === 3) {
@@ -36,6 +40,14 @@ async function main(argv: string[]): Promise<number> {
       if (bad.length) throw new Error(`unknown roles: ${bad.join(', ')}; known: ${ROLES.join(', ')}`);
       const [row] = await ds.query(`INSERT INTO users (username, display_name, roles) VALUES ($1, $2, $3) RETURNING id`, [username, displayName, roles]);
       console.log(row.id);
+      return 0;
+    }
+    if (cmd === 'user' && sub === 'password' && rest.length === 1) {
+      // From the environment, not argv: a password on the command line is visible to every user of the machine (ps).
+      const password = process.env.WARDLINE_NEW_PASSWORD ?? '';
+      if (password.length < MIN_PASSWORD_LENGTH || password.length > MAX_PASSWORD_LENGTH) throw new Error(`set WARDLINE_NEW_PASSWORD to ${MIN_PASSWORD_LENGTH}–${MAX_PASSWORD_LENGTH} characters`);
+      if (!(await setUserPassword(ds, rest[0], password))) throw new Error(`no local user ${rest[0]}`);
+      console.log(`password set for ${rest[0]}; their sessions ended`);
       return 0;
     }
     if (cmd === 'token' && sub === 'create' && rest.length === 2) {

@@ -12,6 +12,10 @@ export class UserEntity {
   @Column('text', { nullable: true }) email!: string | null;
   @Column('boolean') active!: boolean;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+  /** Issue 16: 'local' (argon2id password here) or 'directory' (LDAP/AD bind; roles from the group mapping). */
+  @Column('text', { name: 'auth_source', default: 'local' }) authSource!: 'local' | 'directory';
+  @Column('text', { name: 'password_hash', nullable: true, select: false }) passwordHash!: string | null;
+  @Column('timestamptz', { name: 'last_sign_in_at', nullable: true }) lastSignInAt!: Date | null;
 }
 
 @Entity('api_tokens')

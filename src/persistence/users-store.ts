@@ -1,5 +1,7 @@
 import { DataSource, EntityManager } from 'typeorm';
+import { randomBytes } from 'node:crypto';
 import { hashToken, newToken, tokenPrefix } from '../infra/api-tokens';
+import { hashPassword } from '../infra/passwords';
 
 export interface IssuedToken {
   id: string;
@@ -43,4 +45,35 @@ export async function bootstrapAdmin(ds: DataSource, presetToken?: string): Prom
     const issued = await issueToken(tx, user.id, 'bootstrap', { token: presetToken });
     return presetToken ? null : issued.token;
   });
+}
+
+/**
+ * The console's first sign-in (issue 16): the bootstrap admin gets a password once, WARDLINE_ADMIN_PASSWORD or a
+ * generated one. Returns the generated password only, so it is printed once; null when the admin has (or had) one.
+ */
+export async function bootstrapAdminPassword(ds: DataSource, presetPassword?: string): Promise<string | null> {
+  const password = presetPassword ?? randomBytes(12).toString('base64url');
+  const hashed = await hashPassword(password);
+  const rows = await ds.query(
+    `UPDATE users SET password_hash = $1, password_changed_at = now()
+      WHERE username = 'admin' AND 'admin' = ANY(roles) AND auth_source = 'local' AND password_hash IS NULL AND password_changed_at IS NULL
+      RETURNING id`,
+    [hashed],
+  );
+  // An UPDATE … RETURNING answers [rows, count] through TypeORM's PostgreSQL driver.
+  const [updated] = rows as [unknown[], number];
+  return updated.length > 0 && !presetPassword ? password : null;
+}
+
+/** Sets a local user's password from the shell (`wardline user password <username>`), ending their sessions. */
+export async function setUserPassword(ds: DataSource, username: string, password: string): Promise<boolean> {
+  const rows = await ds.query(
+    `UPDATE users SET password_hash = $2, password_changed_at = now() WHERE username = $1 AND auth_source = 'local' RETURNING id`,
+    [username, await hashPassword(password)],
+  );
+  const [updated] = rows as [{ id: string }[], number];
+  if (updated.length === 0) return false;
+  await ds.query(`UPDATE sessions SET ended_at = now(), ended_reason = 'password_set' WHERE user_id = $1 AND ended_at IS NULL`, [updated[0].id]);
+  await ds.query(`DELETE FROM sign_in_failures WHERE username = $1`, [username]);
+  return true;
 }

@@ -6,7 +6,10 @@ export interface Principal {
   username: string;
   displayName: string;
   roles: Role[];
-  tokenId: string;
+  /** The API token used (machines), or null for a person's session. */
+  tokenId: string | null;
+  /** The browser session used (people, issue 16), or null for a token. */
+  sessionId: string | null;
 }
 
 export interface AuthedRequest {

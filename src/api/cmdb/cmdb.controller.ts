@@ -143,7 +143,7 @@ export class CmdbController {
     return this.service.deleteRelation(auth, id);
   }
 
-  /** The page holds no data: it fetches the graph with the token from its URL fragment. */
+  /** The page holds no data and no credential: it fetches the graph with the session cookie (issue 16). */
   @ApiOp({ summary: '拓扑图页面 / The topology page', ok: HTML, produces: 'text/html' })
   @Get('topology')
   @Public()

@@ -23,8 +23,9 @@ const LABELS = {
 };
 
 /**
- * The topology page (P1). It carries no data: the script reads the token from the URL fragment (`#token=…`, never
- * sent to the server), keeps it in sessionStorage, drops it from the address bar, and fetches the graph with it.
+ * The topology page (P1). It carries no data and no credential (issue 16: no long-lived token in a URL): the script
+ * fetches the graph with the signed-in person's session cookie; without a session it links to the console's sign-in.
+ * The console draws the same graph in its CMDB pages; this page stays for links already sent around.
  */
 export function topologyPageHtml(): string {
   const labels = JSON.stringify(LABELS).replace(/</g, '\\u003c');
@@ -64,9 +65,8 @@ export function topologyPageHtml(): string {
   var params = new URLSearchParams(location.search);
   var item = params.get('item') || '';
   var depth = params.get('depth') || '2';
-  var fromHash = new URLSearchParams(location.hash.slice(1)).get('token');
-  if (fromHash) { sessionStorage.setItem('wardline.token', fromHash); history.replaceState(null, '', location.pathname + location.search); }
-  var token = sessionStorage.getItem('wardline.token');
+  // A token in an old link's fragment is dropped unread: the session cookie is the credential now.
+  if (location.hash) history.replaceState(null, '', location.pathname + location.search);
   var form = document.getElementById('pick');
   form.item.value = item; form.depth.value = depth;
   var statusEl = document.getElementById('status');
@@ -93,9 +93,17 @@ export function topologyPageHtml(): string {
   }
 
   if (!item) { status('请在地址中给出 ?item=配置项（如 SYS-11）', 'error'); return; }
-  if (!token) { status('缺少令牌：请用 #token=… 打开本页', 'error'); return; }
-  fetch('/cmdb/items/' + encodeURIComponent(item) + '/topology?depth=' + encodeURIComponent(depth), { headers: { authorization: 'Bearer ' + token } })
-    .then(function (res) { return res.json().then(function (body) { if (!res.ok) throw new Error(res.status + ' ' + (body.message || '')); return body; }); })
+  fetch('/cmdb/items/' + encodeURIComponent(item) + '/topology?depth=' + encodeURIComponent(depth), { credentials: 'same-origin' })
+    .then(function (res) { return res.json().then(function (body) {
+      if (res.status === 401) {
+        var back = encodeURIComponent('/cmdb/' + item + '?depth=' + depth);
+        var a = document.createElement('a'); a.href = '/#/sign-in?next=' + back; a.style.color = '#9cf'; a.textContent = '登录控制台';
+        statusEl.textContent = '未登录：请先 '; statusEl.appendChild(a);
+        document.body.dataset.state = 'error';
+        throw null;
+      }
+      if (!res.ok) throw new Error(res.status + ' ' + (body.message || ''));
+      return body; }); })
     .then(function (g) {
       var byId = {};
       var elements = g.nodes.map(function (n) {
@@ -121,7 +129,7 @@ export function topologyPageHtml(): string {
       show(byId[g.root]);
       status(g.nodes.length + ' 个配置项，' + g.edges.length + ' 条关系' + (g.truncated ? '（已截断）' : ''), 'ready');
     })
-    .catch(function (err) { status('加载失败：' + err.message, 'error'); });
+    .catch(function (err) { if (err) status('加载失败：' + err.message, 'error'); });
 })();
 </script>
 </body>

@@ -3,7 +3,8 @@ import { json, urlencoded } from 'body-parser';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import helmet from 'helmet';
 import { DataSource } from 'typeorm';
-import { authenticateBearer } from '../auth/auth.guard';
+import { authenticateRequest } from '../auth/auth.guard';
+import type { SignInConfig } from '../../infra/sign-in-config';
 import { toErrorBody } from '../common/errors.filter';
 import { ApiError, invalidFields } from '../common/errors';
 import { STATUS_CODES } from 'node:http';
@@ -47,10 +48,11 @@ function tooDeep(): Error {
 
 /**
  * The API edge, in order: security headers; NUL in the URL refused; for a request with a body to a non-public
- * route, the bearer token checked BEFORE any byte of the body is read (401 and close); then the body parsed with
+ * route, the bearer token (or the session cookie with its CSRF token) checked BEFORE any byte of the body is read (401/403
+ * and close); then the body parsed with
  * the route's size limit and a nesting limit, and NUL refused in any string of it.
  */
-export function installEdge(app: INestApplication, deps: { dataSource: DataSource; controllers: Type<unknown>[] }): void {
+export function installEdge(app: INestApplication, deps: { dataSource: DataSource; controllers: Type<unknown>[]; signIn: SignInConfig }): void {
   answerParserErrors(app);
   const express = app.getHttpAdapter().getInstance();
   express.disable('x-powered-by');
@@ -84,7 +86,7 @@ export function installEdge(app: INestApplication, deps: { dataSource: DataSourc
 
   app.use((req: Request, res: Response, next: NextFunction) => {
     if (!hasBody(req) || matches(open, req.method, req.path)) return next();
-    authenticateBearer(deps.dataSource, req.headers.authorization).then(
+    authenticateRequest(deps.dataSource, deps.signIn, req).then(
       (principal) => {
         (req as Request & { principal?: unknown }).principal = principal;
         next();

@@ -1,14 +1,14 @@
-import { Body, Controller, Delete, Get, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Patch, Post, Put, UseGuards } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Allow } from '../auth/decorators';
 import { Auth, Principal } from '../auth/principal';
-import { CreateTokenDto, CreateUserDto } from './users.dto';
+import { CreateTokenDto, CreateUserDto, SetPasswordDto, UpdateUserDto } from './users.dto';
 import { UsersService } from './users.service';
 import { Idempotent } from '../common/idempotency';
 import { ParseUuidPipe } from '../common/pipes';
 import { Throttle, ThrottlerGuard } from '@nestjs/throttler';
 import { ApiOp } from '../common/openapi';
-import { ME, REVOKED, TOKENS, TOKEN_CREATED, USER, USERS } from '../misc.responses';
+import { ME, PASSWORD_SET, REVOKED, TOKENS, TOKEN_CREATED, USER, USERS } from '../misc.responses';
 
 @ApiTags('users')
 @Controller()
@@ -35,6 +35,20 @@ export class UsersController {
   @Allow()
   create(@Auth() auth: Principal, @Body() dto: CreateUserDto) {
     return this.service.create(auth, dto);
+  }
+
+  @ApiOp({ summary: '修改用户（角色、姓名、停用） / Update a user (roles, name, deactivation)', ok: USER, errors: [404, 409] })
+  @Patch('users/:id')
+  @Allow()
+  update(@Auth() auth: Principal, @Param('id', ParseUuidPipe) id: string, @Body() dto: UpdateUserDto) {
+    return this.service.update(auth, id, dto);
+  }
+
+  @ApiOp({ summary: '设置用户的登录密码 / Set a user’s sign-in password', ok: PASSWORD_SET, errors: [404, 409] })
+  @Put('users/:id/password')
+  @Allow()
+  setPassword(@Auth() auth: Principal, @Param('id', ParseUuidPipe) id: string, @Body() dto: SetPasswordDto) {
+    return this.service.setPassword(auth, id, dto);
   }
 
   @ApiOp({ summary: '签发 API 令牌（只显示一次） / Issue an API token (shown once)', ok: TOKEN_CREATED, errors: [404, 429] })

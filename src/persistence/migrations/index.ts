@@ -15,6 +15,7 @@ import { SshCredentialsInVault1764600000001 } from './1764600000001-ssh-credenti
 import { MaintenanceRecords1764800000000 } from './1764800000000-maintenance-records';
 import { PmIntegrations1764900000000 } from './1764900000000-pm-integrations';
 import { PmInboundWaiting1764900000001 } from './1764900000001-pm-inbound-waiting';
+import { PeopleSignIn1765000000000 } from './1765000000000-people-sign-in';
 
 /** Listed by hand so the compiled app and the tests run exactly the reviewed migrations, in order. */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   MaintenanceRecords1764800000000,
   PmIntegrations1764900000000,
   PmInboundWaiting1764900000001,
+  PeopleSignIn1765000000000,
 ];
