@@ -60,6 +60,10 @@ export const ITEM_TYPES = {
       instance: str('实例名'),
       schema: str('模式 (schema)'),
       port: int('端口'),
+      // P4/S16: how an inspection reaches the database, read-only; the host defaults to the server it runs on.
+      host: ip('主机地址'),
+      dbName: str('库名'),
+      dbCredential: str('数据库凭据 (名称或 id)'),
     },
   },
   middleware: {
@@ -80,7 +84,15 @@ export const ITEM_TYPES = {
   },
   backup_job: {
     label: '备份作业',
-    attributes: { schedule: str('计划 (cron)', true), retentionDays: int('保留天数'), tool: str('备份工具'), target: str('备份目标') },
+    attributes: {
+      schedule: str('计划 (cron)', true),
+      retentionDays: int('保留天数'),
+      tool: str('备份工具'),
+      target: str('备份目标'),
+      // S5: written by the backup tool's hook or by hand; the inspection measures its age.
+      lastSuccessAt: str('最近成功时间 (ISO 8601)'),
+      realtime: bool('实时备份'),
+    },
   },
 } as const satisfies Record<string, ItemTypeSpec>;
 
