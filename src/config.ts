@@ -1,5 +1,6 @@
 import { invalidInput } from './domain/errors';
 import { MonitoringConfig, loadMonitoringConfig } from './infra/monitoring-config';
+import { InspectionConfig, loadInspectionConfig } from './infra/inspection-schedule';
 import { NotifyConfig, loadNotifyConfig } from './infra/notify-config';
 import { DEFAULT_TASK_QUEUE } from './shared/task-queues';
 import { LOCALES, Locale } from './shared/labels';
@@ -25,6 +26,8 @@ export interface WardlineConfig {
   /** S15: retries of one progress delivery to a project-management platform within a poll round. */
   pm: { retryInitialMs: number; retryMaxMs: number; retryAttempts: number };
   monitoring: MonitoringConfig;
+  /** P4, S16: inspection schedules, parallelism and collector timeouts. */
+  inspection: InspectionConfig;
   /** How far back a fault report may be dated (src/domain/reported-at.ts). */
   reportedAt: ReportedAtLimits;
   /** Whether this worker process runs the outbox dispatcher (one per database dispatches; the others stand by). */
@@ -60,6 +63,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WardlineConfig
       retryAttempts: positive(env.WARDLINE_PM_RETRY_ATTEMPTS, 5, 'WARDLINE_PM_RETRY_ATTEMPTS'),
     },
     monitoring: loadMonitoringConfig(env),
+    inspection: loadInspectionConfig(env),
     reportedAt: reportedAtLimits(env),
     dispatcher: env.WARDLINE_DISPATCHER !== 'off',
     workflowCacheSize: optionalCount(env.WARDLINE_WORKFLOW_CACHE, 'WARDLINE_WORKFLOW_CACHE'),

@@ -4,6 +4,8 @@ import { Client, Connection } from '@temporalio/client';
 import { createChangeActivities } from './activities/change.activities';
 import { createEscalationActivities } from './activities/escalation.activities';
 import { createForecastActivities } from './activities/forecast.activities';
+import { createInspectionActivities } from './activities/inspection/inspection.activities';
+import { ensureInspectionSchedules } from './infra/inspection-schedule';
 import { ensureForecastSchedule, forecastSettingsOf } from './infra/forecast-schedule';
 import { prometheusOf } from './infra/monitoring-config';
 import { createIncidentActivities } from './activities/incident.activities';
@@ -62,6 +64,7 @@ export async function createWardlineWorker(
       ...createJobActivities({ dataSource, vault, utcOffsetMinutes }),
       ...createPatchActivities({ dataSource, vault }),
       ...createForecastActivities({ dataSource, prometheus: prometheusOf(config) }),
+      ...createInspectionActivities({ dataSource, vault, prometheus: prometheusOf(config), utcOffsetMinutes }),
       ...createNotifyActivities({
         dataSource,
         templates,
@@ -119,6 +122,13 @@ async function main(): Promise<void> {
     await ensureForecastSchedule(client, { taskQueue: config.taskQueue, everyMs: config.monitoring.forecast.everyMs, settings: forecastSettingsOf(config) });
     await connection.close();
     console.log(`forecasts every ${config.monitoring.forecast.everyMs / 60_000} min from ${config.monitoring.prometheusUrl}`);
+  }
+  if (config.inspection.schedules) {
+    const connection = await Connection.connect({ address: requireSetting(config.temporalAddress, 'TEMPORAL_ADDRESS') });
+    const client = new Client({ connection, namespace: config.temporalNamespace });
+    await ensureInspectionSchedules(client, { taskQueue: config.taskQueue, timeZone: config.timeZone, config: config.inspection });
+    await connection.close();
+    console.log(`inspections: quarterly "${config.inspection.quarterlyCron}", monthly "${config.inspection.monthlyCron}" (${config.timeZone})`);
   }
   // The Temporal runtime shuts the worker down gracefully on SIGINT/SIGTERM; run() then resolves.
   await handle.run();

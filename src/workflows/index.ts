@@ -8,3 +8,4 @@ export { scheduledJobWorkflow } from './scheduled-job.workflow';
 export { pmIntegrationWorkflow } from './pm-integration.workflow';
 export { patchRunWorkflow } from './patch-run.workflow';
 export { forecastWorkflow } from './forecast.workflow';
+export { inspectionWorkflow } from './inspection.workflow';

@@ -12,6 +12,7 @@ import { IntakeOutbox1764400000000 } from './1764400000000-intake-outbox';
 import { AlertsAndPredictions1764500000000 } from './1764500000000-alerts-and-predictions';
 import { SshJobs1764600000000 } from './1764600000000-ssh-jobs';
 import { SshCredentialsInVault1764600000001 } from './1764600000001-ssh-credentials-in-vault';
+import { Inspections1764700000000 } from './1764700000000-inspections';
 import { MaintenanceRecords1764800000000 } from './1764800000000-maintenance-records';
 import { PmIntegrations1764900000000 } from './1764900000000-pm-integrations';
 import { PmInboundWaiting1764900000001 } from './1764900000001-pm-inbound-waiting';
@@ -33,6 +34,7 @@ export const MIGRATIONS = [
   AlertsAndPredictions1764500000000,
   SshJobs1764600000000,
   SshCredentialsInVault1764600000001,
+  Inspections1764700000000,
   MaintenanceRecords1764800000000,
   PmIntegrations1764900000000,
   PmInboundWaiting1764900000001,
