@@ -6,6 +6,8 @@ import { createEscalationActivities } from './activities/escalation.activities';
 import { createForecastActivities } from './activities/forecast.activities';
 import { createInspectionActivities } from './activities/inspection/inspection.activities';
 import { ensureInspectionSchedules } from './infra/inspection-schedule';
+import { renderAndStoreInspectionReport } from './activities/inspection/report';
+import { ReportHtmlRenderer, closeSharedPdfRenderer, sharedPdfRenderer } from './adapters/reports';
 import { ensureForecastSchedule, forecastSettingsOf } from './infra/forecast-schedule';
 import { prometheusOf } from './infra/monitoring-config';
 import { createIncidentActivities } from './activities/incident.activities';
@@ -49,6 +51,8 @@ export async function createWardlineWorker(
   const secretKey = loadSecretKey({ configured: config.secretKey, dataDir: config.dataDir });
   // Activities open SSH credentials by id from the same vault; the secret never enters workflow history.
   const vault = new SecretVault(dataSource, secretKey);
+  let html: ReportHtmlRenderer | null = null;
+  const reportHtml = () => (html ??= new ReportHtmlRenderer(undefined, utcOffsetMinutes));
   const worker = await Worker.create({
     connection,
     namespace: config.temporalNamespace,
@@ -64,7 +68,14 @@ export async function createWardlineWorker(
       ...createJobActivities({ dataSource, vault, utcOffsetMinutes }),
       ...createPatchActivities({ dataSource, vault }),
       ...createForecastActivities({ dataSource, prometheus: prometheusOf(config) }),
-      ...createInspectionActivities({ dataSource, vault, prometheus: prometheusOf(config), utcOffsetMinutes }),
+      ...createInspectionActivities({
+        dataSource,
+        vault,
+        prometheus: prometheusOf(config),
+        utcOffsetMinutes,
+        // S16: the report through the shared renderer (one Chromium per process, started on the first report).
+        renderReport: (inspectionId) => renderAndStoreInspectionReport(dataSource, inspectionId, { html: reportHtml(), pdf: sharedPdfRenderer() }, utcOffsetMinutes),
+      }),
       ...createNotifyActivities({
         dataSource,
         templates,
@@ -102,6 +113,7 @@ export async function createWardlineWorker(
       await dispatcher?.stop();
       await connection.close();
       await clientConnection.close();
+      await closeSharedPdfRenderer();
       if (!options.dataSource) await dataSource.destroy();
     },
   };

@@ -64,6 +64,9 @@ import { SignInController } from './auth/sign-in.controller';
 import { DIRECTORY_PORT, SignInService } from './auth/sign-in.service';
 import { Directory, LdapDirectory } from '../adapters/directory/ldap-directory';
 
+import { DbCredentialsController, InspectionChecksController, InspectionReportsController, InspectionSchedulesController, InspectionsController } from './inspections/inspections.controller';
+import { InspectionsService } from './inspections/inspections.service';
+
 export interface AppDeps {
   config: WardlineConfig;
   dataSource: DataSource;
@@ -115,6 +118,11 @@ export class AppModule {
         ItemMetricsController,
         RecordsController,
         SignInController,
+        InspectionsController,
+        InspectionChecksController,
+        InspectionReportsController,
+        InspectionSchedulesController,
+        DbCredentialsController,
       ],
       providers: [
         { provide: CONFIG, useValue: deps.config },
@@ -158,6 +166,7 @@ export class AppModule {
         RecordsService,
         { provide: DIRECTORY_PORT, useValue: deps.directory !== undefined ? deps.directory : deps.config.signIn.directory ? new LdapDirectory(deps.config.signIn.directory) : null },
         SignInService,
+        InspectionsService,
       ],
     };
   }
