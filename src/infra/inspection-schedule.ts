@@ -69,11 +69,19 @@ export async function ensureInspectionSchedules(
       args: [scheduledInput(profile, options.config)],
     };
     try {
-      handles.push(await client.schedule.create({ scheduleId, spec, action, policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' } }));
+      // The cron text rides in the memo: Temporal keeps cron specs as calendars, so a describe cannot give it back.
+      handles.push(await client.schedule.create({ scheduleId, spec, action, memo: { cron: spec.cronExpressions[0] }, policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' } }));
     } catch (err) {
       if (!(err instanceof ScheduleAlreadyRunning)) throw err;
       const handle = client.schedule.getHandle(scheduleId);
       await handle.update((previous) => ({ ...previous, spec, action }));
+      // A changed cron: the memo follows (the update above cannot change a memo).
+      const d = await handle.describe();
+      if (d.memo?.cron !== spec.cronExpressions[0]) {
+        await handle.delete();
+        handles.push(await client.schedule.create({ scheduleId, spec, action, memo: { cron: spec.cronExpressions[0] }, policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' } }));
+        continue;
+      }
       handles.push(handle);
     }
   }

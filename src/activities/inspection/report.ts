@@ -195,7 +195,9 @@ export async function buildInspectionReportData(ds: DataSource, inspectionId: st
   const periodEnd = new Date(insp.started_at).getTime();
   const profileLabel = insp.profile === 'quarterly' ? { zh: '季度巡检', en: 'quarterly inspection' } : { zh: '月度巡检', en: 'monthly inspection' };
   const scope = insp.scope as { system?: string; itemType?: string; all?: true };
-  const scopeText = scope.system ? `业务系统 ${scope.system} 及其依赖 / system ${scope.system} and its dependencies` : scope.itemType ? `全部${ITEM_TYPES[scope.itemType as ItemType]?.label ?? scope.itemType} / every ${scope.itemType}` : '全部配置项 / everything';
+  const [root] = scope.system ? await ds.query(`SELECT name, display_name FROM cmdb_items WHERE id = $1`, [scope.system]) : [];
+  const rootName = root ? `${root.name} ${root.display_name}` : scope.system;
+  const scopeText = scope.system ? `${rootName} 及其依赖 / ${root?.name ?? scope.system} and its dependencies` : scope.itemType ? `全部${ITEM_TYPES[scope.itemType as ItemType]?.label ?? scope.itemType} / every ${scope.itemType}` : '全部配置项 / everything';
   return {
     title: `${formatInZone(periodEnd, utcOffsetMinutes).slice(0, 10)} ${profileLabel.zh}报告 ${insp.number}`,
     number: insp.number,

@@ -395,7 +395,7 @@ export class InspectionsService {
           scheduleId,
           exists: true,
           paused: d.state.paused,
-          cron: (d.spec as { cronExpressions?: string[] }).cronExpressions ?? [],
+          cron: typeof d.memo?.cron === 'string' ? [d.memo.cron] : [],
           timeZone: d.spec.timezone ?? null,
           nextRuns: d.info.nextActionTimes.slice(0, 3).map((t) => t.toISOString()),
           recentRuns: d.info.recentActions.slice(-5).map((a) => ({ at: a.takenAt.toISOString(), workflowId: a.action.workflow.workflowId })),

@@ -435,11 +435,12 @@ const MYSQL: Shipped[] = [
     advice: t('在维护窗口内执行 OPTIMIZE TABLE 或 ALTER TABLE … FORCE（在线 DDL，经变更审批）。', 'OPTIMIZE TABLE or ALTER TABLE … FORCE in a window (online DDL, through a change).'),
   },
   {
+    // STATISTICS, not TABLE_CONSTRAINTS: MariaDB hides the constraints from an account that may only SELECT.
     id: 'mysql.no_primary_key',
     collector: 'mysql',
     appliesTo: MY,
     profiles: QUARTERLY,
-    query: `SELECT CONCAT(t.table_schema, '.', t.table_name) AS subject, COALESCE(t.table_rows, 0) AS value, CONCAT('engine ', COALESCE(t.engine, '?'), ', about ', COALESCE(t.table_rows, 0), ' rows') AS detail FROM information_schema.TABLES t LEFT JOIN information_schema.TABLE_CONSTRAINTS c ON c.table_schema = t.table_schema AND c.table_name = t.table_name AND c.constraint_type = 'PRIMARY KEY' WHERE t.table_type = 'BASE TABLE' AND t.table_schema NOT IN ${SKIP_MYSQL_SCHEMAS} AND c.constraint_name IS NULL LIMIT 100`,
+    query: `SELECT CONCAT(t.table_schema, '.', t.table_name) AS subject, COALESCE(t.table_rows, 0) AS value, CONCAT('engine ', COALESCE(t.engine, '?'), ', about ', COALESCE(t.table_rows, 0), ' rows') AS detail FROM information_schema.TABLES t WHERE t.table_type = 'BASE TABLE' AND t.engine <> 'SEQUENCE' AND t.table_schema NOT IN ${SKIP_MYSQL_SCHEMAS} AND NOT EXISTS (SELECT 1 FROM information_schema.STATISTICS s WHERE s.table_schema = t.table_schema AND s.table_name = t.table_name AND s.index_name = 'PRIMARY') LIMIT 100`,
     unit: 'rows',
     basis: 'value',
     thresholds: [ge(0, 'low'), ge(100000, 'medium')],
