@@ -15,6 +15,7 @@ import type { TestPlatform, TestUser } from '../../test/support/platform';
 import { alwaysWorkingCalendar, incidentInput, shrunkPolicy, waitUntil } from '../../test/support/workflow-input';
 import { JOB_CASES } from './job-flows';
 import { MONITORING_CASES } from './monitoring-flows';
+import { INSPECTION_CASES } from './inspection-flows';
 
 /**
  * The representative flows `npm run histories:record` runs: every workflow type, through the paths people take
@@ -678,4 +679,5 @@ export const CASES: FlowCase[] = [
     },
   },
   ...MONITORING_CASES,
+  ...INSPECTION_CASES,
 ];
