@@ -32,6 +32,8 @@ export interface WardlineConfig {
   reportedAt: ReportedAtLimits;
   /** Whether this worker process runs the outbox dispatcher (one per database dispatches; the others stand by). */
   dispatcher: boolean;
+  /** Temporal calls the outbox dispatcher keeps in flight at once (its back-pressure on Temporal). */
+  dispatcherConcurrency: number;
   /** Workflows the worker keeps in memory; undefined: sized from the heap (src/infra/worker-cache.ts). */
   workflowCacheSize: number | undefined;
   /** People's sign-in: sessions, lock-out, the directory (issue 16). */
@@ -66,6 +68,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WardlineConfig
     inspection: loadInspectionConfig(env),
     reportedAt: reportedAtLimits(env),
     dispatcher: env.WARDLINE_DISPATCHER !== 'off',
+    dispatcherConcurrency: positive(env.WARDLINE_OUTBOX_CONCURRENCY, 16, 'WARDLINE_OUTBOX_CONCURRENCY'),
     workflowCacheSize: optionalCount(env.WARDLINE_WORKFLOW_CACHE, 'WARDLINE_WORKFLOW_CACHE'),
     signIn: loadSignInConfig(env, publicUrl),
   };

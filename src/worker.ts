@@ -102,7 +102,7 @@ export async function createWardlineWorker(
   const databaseUrl = config.databaseUrl ?? String((dataSource.options as { url?: string }).url ?? '');
   const dispatcher =
     (options.dispatcher ?? config.dispatcher) && databaseUrl
-      ? new OutboxDispatcher({ dataSource, databaseUrl, temporal, taskQueue: config.taskQueue, log: (m) => console.warn(m), info: options.log })
+      ? new OutboxDispatcher({ dataSource, databaseUrl, temporal, taskQueue: config.taskQueue, concurrency: config.dispatcherConcurrency, log: (m) => console.warn(m), info: options.log })
       : null;
   await dispatcher?.start();
   return {
