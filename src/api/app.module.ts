@@ -60,6 +60,8 @@ import { ItemMetricsController, PredictionsController } from './monitoring/monit
 import { MonitoringService } from './monitoring/monitoring.service';
 import { RecordsController } from './records/records.controller';
 import { RecordsService } from './records/records.service';
+import { ContractsController } from './contracts/contracts.controller';
+import { ContractsService } from './contracts/contracts.service';
 import { SignInController } from './auth/sign-in.controller';
 import { DIRECTORY_PORT, SignInService } from './auth/sign-in.service';
 import { Directory, LdapDirectory } from '../adapters/directory/ldap-directory';
@@ -117,6 +119,7 @@ export class AppModule {
         PredictionsController,
         ItemMetricsController,
         RecordsController,
+        ContractsController,
         SignInController,
         InspectionsController,
         InspectionChecksController,
@@ -164,6 +167,7 @@ export class AppModule {
         AlertConfigService,
         MonitoringService,
         RecordsService,
+        ContractsService,
         { provide: DIRECTORY_PORT, useValue: deps.directory !== undefined ? deps.directory : deps.config.signIn.directory ? new LdapDirectory(deps.config.signIn.directory) : null },
         SignInService,
         InspectionsService,

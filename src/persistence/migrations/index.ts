@@ -14,6 +14,7 @@ import { SshJobs1764600000000 } from './1764600000000-ssh-jobs';
 import { SshCredentialsInVault1764600000001 } from './1764600000001-ssh-credentials-in-vault';
 import { Inspections1764700000000 } from './1764700000000-inspections';
 import { MaintenanceRecords1764800000000 } from './1764800000000-maintenance-records';
+import { ContractAndAcceptance1764810000000 } from './1764810000000-contract-and-acceptance';
 import { PmIntegrations1764900000000 } from './1764900000000-pm-integrations';
 import { PmInboundWaiting1764900000001 } from './1764900000001-pm-inbound-waiting';
 import { PeopleSignIn1765000000000 } from './1765000000000-people-sign-in';
@@ -36,6 +37,7 @@ export const MIGRATIONS = [
   SshCredentialsInVault1764600000001,
   Inspections1764700000000,
   MaintenanceRecords1764800000000,
+  ContractAndAcceptance1764810000000,
   PmIntegrations1764900000000,
   PmInboundWaiting1764900000001,
   PeopleSignIn1765000000000,
