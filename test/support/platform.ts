@@ -41,6 +41,10 @@ export function testConfig(overrides: Partial<WardlineConfig> = {}): WardlineCon
     temporalAddress: process.env.WARDLINE_TEST_TEMPORAL_ADDRESS,
     taskQueue: `test-${randomUUID()}`,
     port: 0,
+    // Tests report faults on fixed 2026 dates; the product's default limit (366 days back) would refuse them from
+    // late 2027 on. Ten years keeps them valid and still refuses a 1970 typo; test/reported-at.api.test.ts checks
+    // the product's limit itself.
+    reportedAt: { contractStart: null, maxAgeDays: 3650 },
     ...overrides,
   };
 }
