@@ -224,6 +224,26 @@ describe('inspections on real components (P4, S16)', () => {
 
   it('an on-demand inspection of the system finds the planted problems, and the bad paths are findings', async () => {
     fill(10);
+    // The planted sessions must be older than the tuned thresholds (>= 1 s) when the collectors look. MariaDB counts
+    // whole seconds (TIMESTAMPDIFF over INNODB_TRX.trx_started), so a transaction opened moments before reads 0 s and
+    // is rightly no finding: on a fast machine the set-up above takes under a second. Wait until the servers
+    // themselves report every planted state at least 2 s old, instead of hoping the set-up took long enough.
+    const [held] = maConns;
+    await waitUntil(
+      'the planted transactions and lock wait to be 2 s old',
+      async () => {
+        const [rows] = await mariaAdmin.query(`SELECT TIMESTAMPDIFF(SECOND, trx_started, NOW()) AS age FROM information_schema.INNODB_TRX WHERE trx_mysql_thread_id = ?`, [held.threadId]);
+        const maria = Number((rows as { age: string }[])[0]?.age ?? -1);
+        const pg = await pgClients[0].query(
+          `SELECT count(*) FILTER (WHERE state = 'idle in transaction') AS idle, count(*) FILTER (WHERE wait_event_type = 'Lock') AS waits,
+                  coalesce(min(extract(epoch FROM now() - state_change)), 0) AS age
+             FROM pg_stat_activity WHERE datname = current_database() AND (state = 'idle in transaction' OR wait_event_type = 'Lock')`,
+        );
+        const r = pg.rows[0];
+        return maria >= 2 && Number(r.idle) === 1 && Number(r.waits) === 1 && Number(r.age) >= 2;
+      },
+      30_000,
+    );
     first = await inspect({ scope: { system: 'SYS-12' } });
     expect(first).toMatchObject({ state: 'completed', phase: 'done', profile: 'quarterly', trigger: 'on_demand', error: null });
     expect(first.progress).toMatchObject({ total: 7, done: 7, running: 0, pending: 0 });
