@@ -68,6 +68,8 @@ import { Directory, LdapDirectory } from '../adapters/directory/ldap-directory';
 
 import { DbCredentialsController, InspectionChecksController, InspectionReportsController, InspectionSchedulesController, InspectionsController } from './inspections/inspections.controller';
 import { InspectionsService } from './inspections/inspections.service';
+import { DowntimeController, OutageFlagController } from './downtime/downtime.controller';
+import { DowntimeService } from './downtime/downtime.service';
 
 export interface AppDeps {
   config: WardlineConfig;
@@ -126,6 +128,8 @@ export class AppModule {
         InspectionReportsController,
         InspectionSchedulesController,
         DbCredentialsController,
+        DowntimeController,
+        OutageFlagController,
       ],
       providers: [
         { provide: CONFIG, useValue: deps.config },
@@ -171,6 +175,7 @@ export class AppModule {
         { provide: DIRECTORY_PORT, useValue: deps.directory !== undefined ? deps.directory : deps.config.signIn.directory ? new LdapDirectory(deps.config.signIn.directory) : null },
         SignInService,
         InspectionsService,
+        DowntimeService,
       ],
     };
   }

@@ -32,6 +32,10 @@ export class CreateIncidentDto {
   @IsOptional()
   @IsUUID('all', { message: 'assigneeId must be a user id (UUID)' })
   assigneeId?: string;
+  @ApiPropertyOptional({ description: '业务中断（停机），计入停机时长与营收影响 / the system is down: counts towards downtime and revenue at stake (S9)' })
+  @IsOptional()
+  @IsBoolean({ message: 'outage must be true or false' })
+  outage?: boolean;
 }
 
 export class ResolveDto extends NoteDto {

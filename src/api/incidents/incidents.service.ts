@@ -7,7 +7,8 @@ import { IncidentCommand, IncidentCommandBody, IncidentView, TimelineEvent } fro
 import { peopleNote, timelineTexts } from '../../shared/timeline-labels';
 import { viewClock } from '../../domain/sla-clock';
 import { MINUTE_MS, formatInZone } from '../../domain/time';
-import { IntakeRefused, OpenedIncident, openIncident } from '../../intake/incidents';
+import { IncidentReport, IntakeRefused, OpenedIncident, openIncident } from '../../intake/incidents';
+import { setOutageFlag } from '../../persistence/downtime/downtime-store';
 import { pendingStartOf } from '../../intake/outbox';
 import { IncidentEntity } from '../../persistence/entities';
 import { incidentCommandUpdate } from '../../shared/incident-messages';
@@ -41,9 +42,18 @@ export class IncidentsService {
    */
   async open(auth: Principal, dto: CreateIncidentDto) {
     let opened: OpenedIncident;
+    const deps = { dataSource: this.ds, calendars: this.calendars.store, taskQueue: this.config.taskQueue, now: () => this.clock.now(), reportedAtLimits: this.config.reportedAt };
+    // S9: an outage reported as such is flagged in the same transaction as the incident.
+    const intake = (report: IncidentReport) =>
+      dto.outage
+        ? this.ds.transaction(async (tx) => {
+            const o = await openIncident(deps, report, { tx });
+            await setOutageFlag(tx, { incidentId: o.incidentId, outage: true, startedAt: null, note: null, setBy: report.openedBy, at: new Date(this.clock.now()) });
+            return o;
+          })
+        : openIncident(deps, report);
     try {
-      opened = await openIncident(
-        { dataSource: this.ds, calendars: this.calendars.store, taskQueue: this.config.taskQueue, now: () => this.clock.now(), reportedAtLimits: this.config.reportedAt },
+      opened = await intake(
         {
           system: dto.systemId,
           title: dto.title,
