@@ -24,6 +24,10 @@ import { fixedOffsetOf } from './infra/china-calendar';
 import { TemplateRenderer, defaultTemplatesDir } from './infra/templates';
 import { openDatabase } from './persistence/data-source';
 import { OutboxDispatcher } from './intake/dispatcher';
+import { alertIncidentGateway } from './intake/alert-gateway';
+import { AlertReceiver } from './persistence/alerts/alert-receiver';
+import { CalendarStore } from './persistence/calendar-store';
+import { SYSTEM_ACTOR } from './domain/incident-process';
 import { workflowCacheSize } from './infra/worker-cache';
 
 export interface WorkerHandle {
@@ -51,6 +55,18 @@ export async function createWardlineWorker(
   const secretKey = loadSecretKey({ configured: config.secretKey, dataDir: config.dataDir });
   // Activities open SSH credentials by id from the same vault; the secret never enters workflow history.
   const vault = new SecretVault(dataSource, secretKey);
+  // P2 → P3: forecasts inside the horizon enter the alert intake as `prediction` alerts, which open (or add to) one
+  // preventive incident per system and forecast, exactly as a webhook's alerts do; Wardline itself is the one opening.
+  const calendars = new CalendarStore(dataSource, config.timeZone);
+  const databaseUrl = config.databaseUrl ?? String((dataSource.options as { url?: string }).url ?? '');
+  // The API's calendar and policy changes reach this process's cache (the preventive incidents' deadlines).
+  if (databaseUrl) await calendars.listen(databaseUrl, (m) => console.warn(m));
+  const alertReceiver = new AlertReceiver(
+    dataSource,
+    alertIncidentGateway({ dataSource, calendars, taskQueue: config.taskQueue, reportedAtLimits: config.reportedAt }),
+    { flapWindowMs: config.monitoring.flapWindowMs },
+  );
+  const preventive = { record: async (alerts: Parameters<AlertReceiver['receive']>[0], at: number) => void (await alertReceiver.receive(alerts, { now: at, openedBy: SYSTEM_ACTOR })) };
   let html: ReportHtmlRenderer | null = null;
   const reportHtml = () => (html ??= new ReportHtmlRenderer(undefined, utcOffsetMinutes));
   const worker = await Worker.create({
@@ -67,7 +83,7 @@ export async function createWardlineWorker(
       ...createChangeActivities({ dataSource }),
       ...createJobActivities({ dataSource, vault, utcOffsetMinutes }),
       ...createPatchActivities({ dataSource, vault }),
-      ...createForecastActivities({ dataSource, prometheus: prometheusOf(config) }),
+      ...createForecastActivities({ dataSource, prometheus: prometheusOf(config), preventive, mapping: alertReceiver.mapping }),
       ...createInspectionActivities({
         dataSource,
         vault,
@@ -99,7 +115,6 @@ export async function createWardlineWorker(
     },
   });
   // The dispatcher lives in the worker process: it is restarted with it, and it starts what this worker will run.
-  const databaseUrl = config.databaseUrl ?? String((dataSource.options as { url?: string }).url ?? '');
   const dispatcher =
     (options.dispatcher ?? config.dispatcher) && databaseUrl
       ? new OutboxDispatcher({ dataSource, databaseUrl, temporal, taskQueue: config.taskQueue, concurrency: config.dispatcherConcurrency, log: (m) => console.warn(m), info: options.log })
@@ -111,6 +126,7 @@ export async function createWardlineWorker(
     run: () => worker.run(),
     close: async () => {
       await dispatcher?.stop();
+      await calendars.close();
       await connection.close();
       await clientConnection.close();
       await closeSharedPdfRenderer();

@@ -18,6 +18,7 @@ describe('fault prediction from a real Prometheus', () => {
   let monitoring: RunningMonitoring;
   let p: TestPlatform;
   let engineer: TestUser;
+  let dispatcher: TestUser;
   let schedule: ScheduleHandle | null = null;
 
   // /pacs: 50 GB free at t0, losing 10 MB a second: full at t0 + 5000 s (inside the 72 h horizon). /archive: flat.
@@ -50,6 +51,9 @@ describe('fault prediction from a real Prometheus', () => {
     });
     expect(server.status).toBe(201);
     expect((await p.call('POST', '/cmdb/relations', engineer.token, { type: 'runs_on', sourceId: 'SYS-11', targetId: server.body.id })).status).toBe(201);
+    const manager = await p.user(['it_manager'], '信息科主任');
+    expect((await p.call('PATCH', '/cmdb/items/SYS-11', manager.token, { criticality: 'critical' })).status).toBe(200);
+    dispatcher = await p.user(['dispatcher'], '王调度');
     // Enough history for a fit: about 20 samples a second apart.
     await waitFor(
       '20 s of scraped samples',
@@ -110,6 +114,46 @@ describe('fault prediction from a real Prometheus', () => {
     expect(inside.body.items[0].forecasts.map((f: any) => f.labels.mountpoint)).toEqual(['/pacs']);
     expect((await p.call('GET', '/predictions?kind=disk', engineer.token)).body.errors[0].field).toBe('kind');
     expect((await p.call('GET', '/predictions?item=server:nope', engineer.token)).status).toBe(404);
+  });
+
+  it('the forecast inside the horizon opens one preventive incident on the system (P2 → P3); the next run adds to it', async () => {
+    const groups = () => p.ds.query(`SELECT id, incident_id, group_key, firing FROM alert_groups WHERE source = 'prediction'`);
+    const [group] = await waitFor(
+      'the preventive incident',
+      async () => {
+        const rows = await groups();
+        if (rows.length === 0 || !rows[0].incident_id) throw new Error('no preventive incident yet');
+        return rows;
+      },
+      60_000,
+    );
+    const [{ id: pacsSystemId }] = await p.ds.query(`SELECT id FROM business_systems WHERE code = 'SYS-11'`);
+    const incident = (await p.call('GET', `/incidents/${group.incident_id}`, dispatcher.token)).body;
+    // The forecast's severity (high) on a critical system: P1 by the seeded priority table.
+    expect(incident).toMatchObject({ systemId: pacsSystemId, priority: 'P1', channel: 'alert' });
+    expect(incident.title).toMatch(/^预计 [0-9.]+ 小时后磁盘/);
+    expect(incident.reporter).toMatchObject({ name: 'Wardline 故障预判 / fault prediction' });
+    // The forecast, its confidence and the series it came from travel with it.
+    expect(incident.description).toContain('置信度 / confidence');
+    expect(incident.description).toContain('node_filesystem_avail_bytes');
+    expect(incident.description).toContain('"mountpoint":"/pacs"');
+    const alerts = (await p.call('GET', `/incidents/${group.incident_id}/alerts`, dispatcher.token)).body.alerts;
+    expect(alerts).toEqual([expect.objectContaining({ source: 'prediction', alertname: 'ForecastFilesystemFull', status: 'firing', item: expect.objectContaining({ name: 'pacs-store-01' }) })]);
+    expect(alerts[0].labels).toMatchObject({ mountpoint: '/pacs', forecast_kind: 'filesystem_fill' });
+
+    // The next run still forecasts /pacs inside the horizon: the same incident hears it again, nothing new opens.
+    const before = alerts[0].attached.receipts;
+    await schedule!.trigger();
+    await waitFor(
+      'the second run’s preventive alert',
+      async () => {
+        const res = await p.call('GET', `/incidents/${group.incident_id}/alerts`, dispatcher.token);
+        if (res.body.alerts[0].attached.receipts <= before) throw new Error(`receipts ${res.body.alerts[0].attached.receipts}`);
+      },
+      60_000,
+    );
+    expect(await groups()).toHaveLength(1);
+    expect((await p.ds.query(`SELECT count(*)::int AS n FROM incidents WHERE channel = 'alert'`))[0].n).toBe(1);
   });
 
   it('GET /cmdb/items/:ref/metrics draws the item’s series from Prometheus, and names the field of a bad range', async () => {
