@@ -5,6 +5,7 @@ import { createChangeActivities } from './activities/change.activities';
 import { createEscalationActivities } from './activities/escalation.activities';
 import { createForecastActivities } from './activities/forecast.activities';
 import { createInspectionActivities } from './activities/inspection/inspection.activities';
+import { createEvidenceActivities } from './activities/evidence/evidence.activities';
 import { ensureInspectionSchedules } from './infra/inspection-schedule';
 import { renderAndStoreInspectionReport } from './activities/inspection/report';
 import { ReportHtmlRenderer, closeSharedPdfRenderer, sharedPdfRenderer } from './adapters/reports';
@@ -92,6 +93,8 @@ export async function createWardlineWorker(
         // S16: the report through the shared renderer (one Chromium per process, started on the first report).
         renderReport: (inspectionId) => renderAndStoreInspectionReport(dataSource, inspectionId, { html: reportHtml(), pdf: sharedPdfRenderer() }, utcOffsetMinutes),
       }),
+      // S17, S8: acceptance packs and monthly reports through the same shared renderer.
+      ...createEvidenceActivities({ dataSource, utcOffsetMinutes, renderers: () => ({ html: reportHtml(), pdf: sharedPdfRenderer() }) }),
       ...createNotifyActivities({
         dataSource,
         templates,

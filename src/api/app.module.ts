@@ -62,6 +62,8 @@ import { RecordsController } from './records/records.controller';
 import { RecordsService } from './records/records.service';
 import { ContractsController } from './contracts/contracts.controller';
 import { ContractsService } from './contracts/contracts.service';
+import { AcceptanceController } from './acceptance/acceptance.controller';
+import { AcceptanceService } from './acceptance/acceptance.service';
 import { SignInController } from './auth/sign-in.controller';
 import { DIRECTORY_PORT, SignInService } from './auth/sign-in.service';
 import { Directory, LdapDirectory } from '../adapters/directory/ldap-directory';
@@ -122,6 +124,7 @@ export class AppModule {
         ItemMetricsController,
         RecordsController,
         ContractsController,
+        AcceptanceController,
         SignInController,
         InspectionsController,
         InspectionChecksController,
@@ -172,6 +175,7 @@ export class AppModule {
         MonitoringService,
         RecordsService,
         ContractsService,
+        AcceptanceService,
         { provide: DIRECTORY_PORT, useValue: deps.directory !== undefined ? deps.directory : deps.config.signIn.directory ? new LdapDirectory(deps.config.signIn.directory) : null },
         SignInService,
         InspectionsService,

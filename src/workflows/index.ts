@@ -9,3 +9,4 @@ export { pmIntegrationWorkflow } from './pm-integration.workflow';
 export { patchRunWorkflow } from './patch-run.workflow';
 export { forecastWorkflow } from './forecast.workflow';
 export { inspectionWorkflow } from './inspection.workflow';
+export { acceptancePackWorkflow } from './acceptance-pack.workflow';

@@ -15,6 +15,7 @@ import { SshCredentialsInVault1764600000001 } from './1764600000001-ssh-credenti
 import { Inspections1764700000000 } from './1764700000000-inspections';
 import { MaintenanceRecords1764800000000 } from './1764800000000-maintenance-records';
 import { ContractAndAcceptance1764810000000 } from './1764810000000-contract-and-acceptance';
+import { AcceptancePackNumbers1764820000000 } from './1764820000000-acceptance-pack-numbers';
 import { IncidentOutages1764850000000 } from './1764850000000-incident-outages';
 import { PmIntegrations1764900000000 } from './1764900000000-pm-integrations';
 import { PmInboundWaiting1764900000001 } from './1764900000001-pm-inbound-waiting';
@@ -39,6 +40,7 @@ export const MIGRATIONS = [
   Inspections1764700000000,
   MaintenanceRecords1764800000000,
   ContractAndAcceptance1764810000000,
+  AcceptancePackNumbers1764820000000,
   IncidentOutages1764850000000,
   PmIntegrations1764900000000,
   PmInboundWaiting1764900000001,
