@@ -72,6 +72,8 @@ import { DbCredentialsController, InspectionChecksController, InspectionReportsC
 import { InspectionsService } from './inspections/inspections.service';
 import { DowntimeController, OutageFlagController } from './downtime/downtime.controller';
 import { DowntimeService } from './downtime/downtime.service';
+import { IncidentSurveyController, SurveyLinkController, SurveysController } from './surveys/surveys.controller';
+import { SurveysService } from './surveys/surveys.service';
 
 export interface AppDeps {
   config: WardlineConfig;
@@ -133,6 +135,9 @@ export class AppModule {
         DbCredentialsController,
         DowntimeController,
         OutageFlagController,
+        SurveyLinkController,
+        SurveysController,
+        IncidentSurveyController,
       ],
       providers: [
         { provide: CONFIG, useValue: deps.config },
@@ -180,6 +185,7 @@ export class AppModule {
         SignInService,
         InspectionsService,
         DowntimeService,
+        SurveysService,
       ],
     };
   }

@@ -53,3 +53,29 @@ export async function appSecret(ds: DataSource, name: string): Promise<string> {
   const [row] = await ds.query(`SELECT value FROM app_secrets WHERE name = $1`, [name]);
   return row.value;
 }
+
+/**
+ * The same signed-link mechanism for other one-time purposes (S8: satisfaction surveys): `<purpose>.<payload>.<mac>`,
+ * the payload a JSON array of the claim's fields. The purpose is signed too, so a link of one kind never passes for
+ * another, nor for an acknowledgement link.
+ */
+export function signPurposeLink(purpose: string, fields: readonly (string | number)[], secret: string): string {
+  const payload = Buffer.from(JSON.stringify(fields)).toString('base64url');
+  return `${purpose}.${payload}.${mac(secret, `${purpose}.${payload}`)}`;
+}
+
+export type PurposeLinkCheck = { ok: true; fields: unknown[] } | { ok: false; reason: 'malformed' | 'bad_signature' };
+
+export function readPurposeLink(purpose: string, token: string, secret: string): PurposeLinkCheck {
+  const parts = token.split('.');
+  if (parts.length !== 3 || parts[0] !== purpose) return { ok: false, reason: 'malformed' };
+  const expected = Buffer.from(mac(secret, `${parts[0]}.${parts[1]}`));
+  const given = Buffer.from(parts[2]);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, reason: 'bad_signature' };
+  try {
+    const fields: unknown = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+    return Array.isArray(fields) ? { ok: true, fields } : { ok: false, reason: 'malformed' };
+  } catch {
+    return { ok: false, reason: 'malformed' };
+  }
+}

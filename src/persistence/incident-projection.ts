@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import type { IncidentClocks, IncidentView, TimelineEvent } from '../domain/incident-process';
 import { incidentWorkflowId } from '../shared/incident-messages';
 import { onIncidentEvent } from './records/hooks';
+import { onIncidentEventSurvey } from './surveys/survey-store';
 
 export interface IncidentProjection {
   view: IncidentView;
@@ -98,5 +99,7 @@ export async function writeIncidentProjection(ds: DataSource, p: IncidentProject
     );
     // S14: finished work becomes a maintenance record in the same transaction, once (only when the event is new).
     if (inserted.length > 0) await onIncidentEvent(tx, p.view, p.event);
+    // S8: the hospital's confirmation sends the reporter a satisfaction survey, once.
+    if (inserted.length > 0) await onIncidentEventSurvey(tx, p.view, p.event);
   });
 }
