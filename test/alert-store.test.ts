@@ -225,6 +225,53 @@ describe('alert store', () => {
     expect(opened).toHaveLength(before + 1);
   });
 
+  it('maintenance: a job or patch run under a change still going on the item holds its alerts on that change; read-only runs and finished ones do not', async () => {
+    const ds = db.dataSource;
+    const [user] = await ds.query(`SELECT id FROM users WHERE username = 'chg'`);
+    // An approved change whose window has closed: only the run still going makes it the item's maintenance.
+    const changeId = randomUUID();
+    await ds.query(
+      `INSERT INTO changes (id, number, workflow_id, system_id, kind, title, state, risk, schema_change, destructive, current_revision, approved_revision,
+                            window_start, window_end, submitted_by, view)
+       VALUES ($1, $2, $3, $4, 'normal', '补丁', 'approved', 'low', false, false, 1, 1, $5, $6, $7, '{}')`,
+      [changeId, `CHG-T-${changeId.slice(0, 4)}`, `change-${changeId}`, pacsSystemId, new Date(now - 120 * MINUTE_MS), new Date(now - 60 * MINUTE_MS), user.id],
+    );
+    const run = async (kind: 'job' | 'patch', readOnly: boolean, change: string | null) => {
+      const id = randomUUID();
+      await ds.query(
+        `INSERT INTO job_runs (id, number, workflow_id, kind, read_only, production, change_id, requested_by_name, options, state)
+         VALUES ($1, $2, $3, $4, $5, true, $6, '驻场李工', '{}', 'running')`,
+        [id, `RUN-T-${id.slice(0, 4)}`, `run-${id}`, kind, readOnly, change],
+      );
+      await ds.query(`INSERT INTO job_run_hosts (run_id, seq, batch, item_id, name, address, port, os_family) VALUES ($1, 1, 1, $2, 'pacs-app-01', '10.20.1.12', 22, 'debian')`, [id, serverId]);
+      return id;
+    };
+    const labels = { alertname: 'ServiceDown', instance: '10.20.1.12:9100' };
+    const down = (startsAt: number) => alert({ fingerprint: 'r1', alertname: 'ServiceDown', labels, sourceGroupKey: 'svc', startsAt });
+    // A read-only job and a job under no change hold nothing; neither does the closed window alone.
+    await run('job', true, changeId);
+    await run('job', false, null);
+    const [free] = await receive([down(now)]);
+    expect(free.incident).toMatchObject({ action: 'opened' });
+    const before = opened.length;
+
+    // A patch run in progress on the server: a new alert there is recorded on the run's change, no incident.
+    const patch = await run('patch', false, changeId);
+    now += MINUTE_MS;
+    const [held] = await receive([alert({ fingerprint: 'r2', alertname: 'PatchReboot', labels: { ...labels, alertname: 'PatchReboot' }, sourceGroupKey: 'reboot', startsAt: now })]);
+    expect(held).toMatchObject({ incident: null, suppressedBy: [changeId] });
+    expect(held.outcomes).toEqual([{ fingerprint: 'r2', outcome: 'suppressed' }]);
+    expect(opened).toHaveLength(before);
+    expect((await attachedAlerts(ds, { changeId })).map((a: any) => a.alertname)).toEqual(['PatchReboot']);
+
+    // The run ends while the alert still fires: its next message opens the incident.
+    await ds.query(`UPDATE job_runs SET state = 'succeeded', finished_at = now() WHERE id = $1`, [patch]);
+    now += MINUTE_MS;
+    const [after] = await receive([alert({ fingerprint: 'r2', alertname: 'PatchReboot', labels: { ...labels, alertname: 'PatchReboot' }, sourceGroupKey: 'reboot', startsAt: now - MINUTE_MS })]);
+    expect(after.incident).toMatchObject({ action: 'opened' });
+    expect(opened).toHaveLength(before + 1);
+  });
+
   it('reads the seeded priority table whole', async () => {
     expect(await loadPriorityMap(db.dataSource)).toEqual(DEFAULT_PRIORITY_MAP);
   });

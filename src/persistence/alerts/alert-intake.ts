@@ -97,6 +97,29 @@ export async function coveringChanges(db: DataSource | EntityManager, systems: r
   return systems.every((s) => covered.has(s.systemId)) ? rows.map((r) => r.id) : [];
 }
 
+/**
+ * The changes of the job and patch runs still going on a configuration item (issue 11, S4, P5): work under a change on
+ * the item itself is its maintenance, whether or not the change's window covers every system the item serves. A
+ * read-only run (it collects, it changes nothing) or one under no change (nowhere to show the alerts) covers nothing.
+ */
+export async function changesOfRunsOnItem(db: DataSource | EntityManager, itemId: string): Promise<string[]> {
+  const rows: { change_id: string }[] = await db.query(
+    `SELECT DISTINCT r.change_id FROM job_runs r
+      WHERE r.state IN ('running', 'paused') AND r.finished_at IS NULL AND r.change_id IS NOT NULL AND NOT r.read_only
+        AND EXISTS (SELECT 1 FROM job_run_hosts h WHERE h.run_id = r.id AND h.item_id = $1)
+      ORDER BY r.change_id`,
+    [itemId],
+  );
+  return rows.map((r) => r.change_id);
+}
+
+/** Why an alert opens no incident now: the changes whose window covers its systems, and those running work on its item. */
+export async function maintenanceOf(db: DataSource | EntityManager, mapped: MappedItem | null, now: number): Promise<string[]> {
+  const windows = await coveringChanges(db, mapped?.systems ?? [], now);
+  const runs = mapped ? await changesOfRunsOnItem(db, mapped.itemId) : [];
+  return [...new Set([...windows, ...runs])];
+}
+
 function brief(alertId: string, a: NormalizedAlert): AlertBrief {
   return { alertId, fingerprint: a.fingerprint, alertname: a.alertname, summary: a.summary, severity: a.severity, startsAt: a.startsAt, endsAt: a.endsAt };
 }
@@ -209,8 +232,8 @@ export async function recordAlertGroup(ds: DataSource, batch: AlertGroupBatch, c
       alertIds.set(a.fingerprint, row.id);
     }
 
-    // Maintenance only keeps an incident from opening; an incident already open keeps hearing about its alerts.
-    const maintenance = decision.incident === 'open' ? await coveringChanges(tx, batch.mapped?.systems ?? [], now) : [];
+    // Maintenance (an open change window, or a job or patch run on the item) only keeps an incident from opening; an incident already open keeps hearing about its alerts.
+    const maintenance = decision.incident === 'open' ? await maintenanceOf(tx, batch.mapped, now) : [];
     let action: 'opened' | 'signalled' | 'none' = 'none';
     let attachTo: { incidentId: string } | { changeIds: string[] } | null = incident && decision.incident !== 'open' ? { incidentId: incident.id } : null;
     if (decision.incident === 'open' && maintenance.length > 0) {
