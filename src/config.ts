@@ -38,6 +38,8 @@ export interface WardlineConfig {
   workflowCacheSize: number | undefined;
   /** People's sign-in: sessions, lock-out, the directory (issue 16). */
   signIn: SignInConfig;
+  /** WARDLINE_CONSOLE_DIR: the web console's built files (issue 16); unset: web/dist of this checkout. */
+  consoleDir: string | undefined;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): WardlineConfig {
@@ -71,6 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WardlineConfig
     dispatcherConcurrency: positive(env.WARDLINE_OUTBOX_CONCURRENCY, 16, 'WARDLINE_OUTBOX_CONCURRENCY'),
     workflowCacheSize: optionalCount(env.WARDLINE_WORKFLOW_CACHE, 'WARDLINE_WORKFLOW_CACHE'),
     signIn: loadSignInConfig(env, publicUrl),
+    consoleDir: env.WARDLINE_CONSOLE_DIR || undefined,
   };
 }
 

@@ -2,6 +2,7 @@ import { DynamicModule, INestApplication, Module, Type } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, ModulesContainer, NestFactory } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { installEdge } from './edge/edge';
+import { defaultConsoleDir, installConsole } from './edge/console';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -198,6 +199,8 @@ export async function createApp(deps: AppDeps, options: { logger?: false } = {})
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(deps), { logger: options.logger ?? ['error', 'warn'], bodyParser: false });
   const controllers = [...app.get(ModulesContainer).values()].flatMap((m) => [...m.controllers.values()].map((w) => w.metatype as Type<unknown>));
   installEdge(app, { dataSource: deps.dataSource, controllers, signIn: deps.config.signIn });
+  // Issue 16: the web console at `/` (its own assets under /assets), never in the way of an API route.
+  installConsole(app, { dir: deps.config.consoleDir ?? defaultConsoleDir(), controllers });
   app.useGlobalPipes(createValidationPipe());
   SwaggerModule.setup('docs', app, openApiDocument(app), { jsonDocumentUrl: 'docs-json' });
   return app;

@@ -17,12 +17,21 @@ function toPattern(parts: string[]): RegExp {
 
 /** The routes marked @Public(), read from the controllers' metadata, so the edge can tell them before routing. */
 export function publicRoutes(controllers: Type<unknown>[]): RouteMatcher[] {
+  return routesOf(controllers, (fn) => Reflect.getMetadata(PUBLIC_KEY, fn) === true);
+}
+
+/** Every route of the controllers (the console's fallback must never answer for one of them). */
+export function apiRoutes(controllers: Type<unknown>[]): RouteMatcher[] {
+  return routesOf(controllers, () => true);
+}
+
+function routesOf(controllers: Type<unknown>[], keep: (fn: object) => boolean): RouteMatcher[] {
   const found: RouteMatcher[] = [];
   for (const ctrl of controllers) {
     const base = paths(Reflect.getMetadata(PATH_METADATA, ctrl));
     for (const name of Object.getOwnPropertyNames(ctrl.prototype)) {
       const fn = (ctrl.prototype as Record<string, unknown>)[name];
-      if (typeof fn !== 'function' || Reflect.getMetadata(PUBLIC_KEY, fn) !== true) continue;
+      if (typeof fn !== 'function' || name === 'constructor' || Reflect.getMetadata(METHOD_METADATA, fn) === undefined || !keep(fn)) continue;
       const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, fn) as RequestMethod] ?? 'GET';
       for (const b of base) for (const p of paths(Reflect.getMetadata(PATH_METADATA, fn))) found.push({ method, pattern: toPattern([b, p]) });
     }

@@ -33,8 +33,8 @@ export class IncidentsController {
   @ApiOp({ summary: '工单详情：时限、时间线、受影响系统 / An incident: clocks, timeline, affected systems', ok: INCIDENT_DETAIL, errors: [404] })
   @Get(':id')
   @Allow(...STAFF)
-  get(@Param('id') id: string) {
-    return this.service.get(id);
+  get(@Auth() auth: Principal, @Param('id') id: string) {
+    return this.service.get(id, auth);
   }
 
   @ApiOp({ summary: '响应工单 / Acknowledge an incident', ok: INCIDENT_VIEW, errors: [404, 409] })

@@ -58,6 +58,11 @@ const toBool = ({ value }: { value: unknown }) => (value === 'true' ? true : val
 
 export class ListIncidentsQuery {
   @ApiPropertyOptional({ enum: INCIDENT_STATES }) @IsOptional() @IsIn(INCIDENT_STATES, { message: `state must be one of: ${INCIDENT_STATES.join(', ')}` }) state?: IncidentState;
+  @ApiPropertyOptional({ description: '仅未结束（未关闭、未取消）的工单 / only incidents not closed or cancelled (true), or only those (false)' })
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean({ message: 'open must be true or false' })
+  open?: boolean;
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 64) systemId?: string;
   @ApiPropertyOptional({ enum: PRIORITIES }) @IsOptional() @IsIn(PRIORITIES, { message: `priority must be one of: ${PRIORITIES.join(', ')}` }) priority?: Priority;
   @ApiPropertyOptional() @IsOptional() @Transform(toBool) @IsBoolean({ message: 'breached must be true or false' }) breached?: boolean;

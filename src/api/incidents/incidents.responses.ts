@@ -71,6 +71,9 @@ export const INCIDENT_DETAIL = {
     affectedSystems: list(obj({ name: 'string', displayName: 'string', path: list({ type: 'object' }) })),
     revenuePerHourAtStake: { type: 'number', nullable: true },
     clocks: { type: 'object', additionalProperties: clock },
-    timeline: list(obj({ seq: 'integer', type: 'string', actor: nullable(actor), at: 'date-time', from: 'string?', to: 'string', note: 'string?', data: 'object' })),
+    timeline: list(obj({ seq: 'integer', type: 'string', actor: nullable(actor), at: 'date-time', from: 'string?', to: 'string', text: 'string', textEn: 'string', note: 'string?', data: 'object' })),
+    // Issue 16: the console offers exactly the actions the caller may take now (the workflow's own list).
+    allowedActions: { ...strings, description: '当前登录者此刻可执行的操作 / what the caller may do now' },
+    pauseRequest: nullable(obj({ by: actor, reason: 'string', at: 'date-time' })),
   },
 };

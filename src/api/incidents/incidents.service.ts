@@ -1,7 +1,7 @@
 import { HttpException, Inject, Injectable } from '@nestjs/common';
 import { Client, WithStartWorkflowOperation } from '@temporalio/client';
 import { DataSource } from 'typeorm';
-import { INCIDENT_ACTION_ROLES, IncidentState, isTerminal, nextState } from '../../domain/incident';
+import { INCIDENT_ACTION_ROLES, IncidentState, allowedActions, isTerminal, nextState } from '../../domain/incident';
 import { HOSPITAL_SIDE, holdsAny } from '../../domain/roles';
 import { IncidentCommand, IncidentCommandBody, IncidentView, TimelineEvent } from '../../domain/incident-process';
 import { peopleNote, timelineTexts } from '../../shared/timeline-labels';
@@ -11,7 +11,7 @@ import { IncidentReport, IntakeRefused, OpenedIncident, openIncident } from '../
 import { setOutageFlag } from '../../persistence/downtime/downtime-store';
 import { pendingStartOf } from '../../intake/outbox';
 import { IncidentEntity } from '../../persistence/entities';
-import { incidentCommandUpdate } from '../../shared/incident-messages';
+import { incidentCommandUpdate, incidentViewQuery } from '../../shared/incident-messages';
 import { Principal } from '../auth/principal';
 import { CLOCK, CONFIG, Clock, TEMPORAL_CLIENT, WardlineConfig } from '../common/tokens';
 import { RosterService } from '../roster/roster.service';
@@ -118,14 +118,16 @@ export class IncidentsService {
     return this.command(auth, ref, { action: hospital ? 'pause_repair_clock' : 'request_repair_clock_pause', reason });
   }
 
-  async get(ref: string) {
+  /** An incident as people read it; `auth` names whose `allowedActions` to list (none without it). */
+  async get(ref: string, auth?: Principal) {
     const row = await this.findRow(ref);
+    const now = this.clock.now();
+    const live = auth ? await this.liveView(row) : null;
     const { calendar, spec } = await this.calendars.current();
     const events = await this.ds.query(
       `SELECT seq, type, actor_id, actor_name, at, from_state, to_state, note, data FROM incident_events WHERE incident_id = $1 ORDER BY seq`,
       [row.id],
     );
-    const now = this.clock.now();
     const clocks = Object.fromEntries(
       Object.entries(row.clocks).map(([k, c]) => [k, this.mapClock(viewClock(c as never, calendar, now), spec.utcOffsetMinutes)]),
     );
@@ -149,7 +151,28 @@ export class IncidentsService {
         note: peopleNote(e.note as string | null, { actorId: e.actor_id as string | null }),
         data: e.data,
       })),
+      allowedActions: !auth
+        ? []
+        : live
+          ? live.allowedActions.filter((a) => holdsAny(auth.roles, INCIDENT_ACTION_ROLES[a]))
+          : allowedActions(row.state as IncidentState).filter((a) => !isTerminal(row.state as IncidentState) && holdsAny(auth.roles, INCIDENT_ACTION_ROLES[a])),
+      pauseRequest: live?.pauseRequest ? { by: { id: live.pauseRequest.by.id, name: live.pauseRequest.by.name }, reason: live.pauseRequest.reason, at: formatInZone(live.pauseRequest.at, spec.utcOffsetMinutes) } : null,
     };
+  }
+
+  /**
+   * Issue 16: the workflow's own view (what may be done now, a pause asked for), so a page offers exactly what an
+   * Update would accept. An ended incident, or one whose workflow the dispatcher has not started yet, has none: the
+   * state's actions then (the Update still decides, with its 409).
+   */
+  private async liveView(row: IncidentEntity): Promise<IncidentView | null> {
+    if (isTerminal(row.state as IncidentState)) return null;
+    try {
+      if (await pendingStartOf(this.ds, row.workflowId)) return null;
+      return await this.temporal.workflow.getHandle(row.workflowId).query(incidentViewQuery);
+    } catch {
+      return null;
+    }
   }
 
   /** The CMDB enriches an incident; it is not needed to read one (an item missing from the CMDB shows no impact). */
@@ -167,6 +190,7 @@ export class IncidentsService {
     const pageSize = q.pageSize ?? 20;
     const qb = this.ds.getRepository(IncidentEntity).createQueryBuilder('i');
     if (q.state) qb.andWhere('i.state = :state', { state: q.state });
+    if (q.open !== undefined) qb.andWhere(`i.state ${q.open ? 'NOT IN' : 'IN'} (:...ended)`, { ended: ['closed', 'cancelled'] });
     if (q.priority) qb.andWhere('i.priority = :priority', { priority: q.priority });
     if (q.breached !== undefined) qb.andWhere('i.breached = :breached', { breached: q.breached });
     if (q.assigneeId) qb.andWhere('i.assignee_id = :assignee', { assignee: q.assigneeId });
