@@ -1,0 +1,234 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Browser, BrowserContext, Page, chromium } from 'playwright-core';
+import { loadSignInConfig } from '../src/infra/sign-in-config';
+import { RunningSlapd, startSlapd } from '../src/infra/testing/slapd';
+import { TestPlatform, startPlatform } from './support/platform';
+
+/**
+ * The web console (issue 16) in headless Debian Chromium against the real stack: the bundle `npm run build` made
+ * (web/dist), served by the API at `/`, signed in through the sign-in form (cookie session, CSRF header), every page
+ * talking to the public API only. Screenshots of the key pages go to test-output/console/ for a person to look at.
+ */
+const ROOT = resolve(__dirname, '..');
+const SHOTS = join(ROOT, 'test-output', 'console');
+const PASSWORD = 'Console-2026!';
+const MAX_FAILURES = 4;
+
+describe('web console in a real browser', () => {
+  let p: TestPlatform;
+  let ldap: RunningSlapd;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  let engineerId = '';
+
+  const person = async (username: string, displayName: string, roles: string[]) => {
+    const res = await p.call('POST', '/users', p.adminToken, { username, displayName, roles, password: PASSWORD });
+    if (res.status !== 201) throw new Error(JSON.stringify(res.body));
+    return res.body as { id: string };
+  };
+
+  /** A fresh browser (own cookies) at a desktop or phone size, with page errors collected. */
+  const open = async (viewport: { width: number; height: number } = { width: 1366, height: 850 }, mobile = false) => {
+    const context = await browser.newContext({ viewport, isMobile: mobile, hasTouch: mobile, locale: 'zh-CN', timezoneId: 'America/New_York' });
+    contexts.push(context);
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    return { page, errors };
+  };
+
+  const signIn = async (page: Page, username: string, password: string, directory = false) => {
+    await page.goto(`${p.baseUrl}/`);
+    await page.waitForURL(/#\/sign-in/);
+    if (directory) await page.getByText('医院域账号（AD/LDAP）').click();
+    await page.locator('#username').fill(username);
+    await page.locator('#password').fill(password);
+    await page.getByTestId('sign-in-submit').click();
+  };
+
+  const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+
+  beforeAll(async () => {
+    if (!existsSync(join(ROOT, 'web', 'dist', 'index.html'))) throw new Error('web/dist is missing: `npm run build` builds the console (npm test does it first)');
+    mkdirSync(SHOTS, { recursive: true });
+    const executablePath = execFileSync('bash', [join(ROOT, 'scripts', 'ensure-chromium.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+    ldap = await startSlapd({
+      people: [{ uid: 'zhou.dir', displayName: '周域', password: 'Dir-secret-9' }],
+      groups: [{ cn: 'it-review', members: ['zhou.dir'] }],
+    });
+    const signIn = loadSignInConfig(
+      {
+        WARDLINE_SIGN_IN_MAX_FAILURES: String(MAX_FAILURES),
+        WARDLINE_SIGN_IN_LOCK_SECONDS: '600',
+        WARDLINE_LDAP_URL: ldap.url,
+        WARDLINE_LDAP_BASE_DN: ldap.baseDn,
+        WARDLINE_LDAP_BIND_DN: ldap.bindDn,
+        WARDLINE_LDAP_BIND_PASSWORD: ldap.bindPassword,
+      },
+      'http://localhost',
+    );
+    p = await startPlatform({ config: { signIn } });
+    await person('wang.dispatch', '王调度', ['dispatcher']);
+    engineerId = (await person('li.eng', '李工', ['engineer'])).id;
+    const shift = await p.call('POST', '/roster/shifts', p.adminToken, { userId: engineerId, startsAt: new Date(Date.now() - 3_600_000).toISOString(), endsAt: new Date(Date.now() + 86_400_000).toISOString() });
+    if (shift.status !== 201) throw new Error(JSON.stringify(shift.body));
+    browser = await chromium.launch({
+      executablePath,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    await p?.stop();
+    await ldap?.stop();
+  });
+
+  let incidentId = '';
+
+  it('serves the console at / without shadowing the API, /docs or /health', async () => {
+    const page = await fetch(`${p.baseUrl}/`, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<div id="root"></div>');
+    // A console path typed without the '#' is sent to it; an API path asked for by a browser is still the API's.
+    const typed = await fetch(`${p.baseUrl}/board`, { headers: { accept: 'text/html' }, redirect: 'manual' });
+    expect(typed.status).toBe(302);
+    expect(typed.headers.get('location')).toBe('/#/board');
+    const apiPath = await fetch(`${p.baseUrl}/incidents`, { headers: { accept: 'text/html' }, redirect: 'manual' });
+    expect(apiPath.status).toBe(401);
+    expect((await fetch(`${p.baseUrl}/health/live`)).status).toBe(200);
+    expect((await fetch(`${p.baseUrl}/docs-json`)).status).toBe(200);
+    const docs = await fetch(`${p.baseUrl}/docs`, { headers: { accept: 'text/html' }, redirect: 'manual' });
+    expect([200, 301]).toContain(docs.status);
+    expect((await fetch(`${p.baseUrl}/assets/nothing-here.js`)).status).toBe(404);
+  });
+
+  it('a dispatcher signs in, sees the board, opens an incident from a phone call and lands on it', async () => {
+    const { page, errors } = await open();
+    await signIn(page, 'wang.dispatch', PASSWORD);
+    await page.getByTestId('board').waitFor();
+    expect(await page.getByTestId('on-duty').textContent()).toContain('李工');
+    await shot(page, 'sign-in-done-board-empty');
+
+    await page.getByTestId('open-incident').click();
+    await page.getByTestId('open-form').waitFor();
+    await page.locator('#systemId').click();
+    await page.locator('#systemId').fill('SYS-11');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('open-title').fill('PACS 影像无法调阅');
+    await page.getByTestId('open-description').fill('放射科三台工作站打开影像报错');
+    await page.getByTestId('open-reporter').fill('李护士长');
+    await page.getByTestId('open-department').fill('放射科');
+    await shot(page, 'open-incident-form');
+    await page.getByTestId('open-submit').click();
+
+    await page.getByTestId('incident-page').waitFor();
+    const number = (await page.getByTestId('incident-number').textContent())!;
+    expect(number).toMatch(/^INC-/);
+    expect(await page.getByTestId('incident-state').textContent()).toBe('待响应');
+    const [row] = await p.ds.query(`SELECT id, channel, assignee_name, reporter_department FROM incidents WHERE number = $1`, [number]);
+    expect(row).toMatchObject({ channel: 'phone', assignee_name: '李工', reporter_department: '放射科' });
+    incidentId = row.id;
+    // The dispatcher may not acknowledge (the engineer's act); the page offers what the workflow allows them.
+    await page.getByTestId('actions').waitFor();
+    expect(await page.getByTestId('action-acknowledge').count()).toBe(0);
+    expect(await page.getByTestId('action-cancel').count()).toBe(1);
+    await page.getByTestId('timeline').getByText('李工').first().waitFor();
+    await shot(page, 'incident-dispatcher');
+
+    // Back on the board, the incident counts down on its three clocks.
+    await page.goto(`${p.baseUrl}/#/board`);
+    await page.getByRole('link', { name: number }).waitFor();
+    const respond = page.locator('[data-clock="响应"]').first();
+    expect(await respond.getAttribute('data-sla')).toBe('ok');
+    const first = await respond.textContent();
+    await page.waitForTimeout(1_200);
+    expect(await respond.textContent()).not.toBe(first);
+    await shot(page, 'board');
+
+    // English at a click; the choice is remembered.
+    await page.getByTestId('lang-switch').click();
+    await page.getByText('Dispatch board: open incidents').waitFor();
+    await page.reload();
+    await page.getByText('Dispatch board: open incidents').waitFor();
+    await page.getByTestId('lang-switch').click();
+    expect(errors).toEqual([]);
+  });
+
+  it('an engineer on a phone-sized screen acknowledges, arrives and resolves the incident', async () => {
+    const { page, errors } = await open({ width: 390, height: 844 }, true);
+    await signIn(page, 'li.eng', PASSWORD);
+    await page.getByTestId('board').waitFor();
+    // Phone width: cards instead of a table.
+    const number = (await p.ds.query(`SELECT number FROM incidents WHERE id = $1`, [incidentId]))[0].number;
+    await page.getByTestId(`card-${number}`).waitFor();
+    await shot(page, 'board-phone');
+    await page.getByTestId(`card-${number}`).getByRole('link').click();
+    await page.getByTestId('incident-page').waitFor();
+
+    for (const [action, state] of [
+      ['acknowledge', '已响应'],
+      ['arrive', '已到场'],
+    ] as const) {
+      await page.getByTestId(`action-${action}`).click();
+      await page.getByTestId(`confirm-${action}`).click();
+      await page.locator(`[data-testid="incident-state"]:text-is("${state}")`).waitFor();
+    }
+    await page.getByTestId('action-resolve').click();
+    await page.getByTestId('dialog-resolve').waitFor();
+    await page.getByTestId('field-cause').fill('PACS 前置机磁盘写满');
+    await page.getByTestId('field-fix').fill('清理过期缓存并扩容 200 GB');
+    await page.locator('#category').click();
+    await page.getByText('数据修复 / data repair').click();
+    await shot(page, 'resolve-phone');
+    await page.getByTestId('dialog-resolve-ok').click();
+    await page.locator('[data-testid="incident-state"]:text-is("已修复待确认")').waitFor();
+    const [row] = await p.ds.query(`SELECT state, acknowledged_at IS NOT NULL AS acked, on_site_at IS NOT NULL AS arrived, resolution FROM incidents WHERE id = $1`, [incidentId]);
+    expect(row).toMatchObject({ state: 'resolved', acked: true, arrived: true });
+    expect(row.resolution).toMatchObject({ cause: 'PACS 前置机磁盘写满', category: 'data_repair' });
+    expect(errors).toEqual([]);
+    // The respond clock stopped in time.
+    expect(await page.locator('[data-clock="响应"]').first().getAttribute('data-sla')).toBe('met');
+    await shot(page, 'incident-phone-resolved');
+    expect(errors).toEqual([]);
+  });
+
+  it('a directory (LDAP) person signs in through the form with the role their group maps to', async () => {
+    const mapped = await p.call('PUT', '/auth/directory/group-roles', p.adminToken, { mappings: [{ groupDn: ldap.groupDn('it-review'), role: 'reviewer' }] });
+    expect(mapped.status).toBe(200);
+    const { page, errors } = await open();
+    await signIn(page, 'zhou.dir', 'Dir-secret-9', true);
+    await page.getByTestId('user-menu').waitFor();
+    expect(await page.getByTestId('user-menu').textContent()).toContain('周域');
+    expect(await page.getByTestId('user-menu').textContent()).toContain('审核人');
+    // A reviewer lands on the changes, and has no phone-call button anywhere.
+    await page.waitForURL(/#\/changes/);
+    const me = await page.evaluate(() => fetch('/auth/session').then((r) => r.json()));
+    expect(me).toMatchObject({ authSource: 'directory', user: { roles: ['reviewer'] } });
+    expect(errors).toEqual([]);
+  });
+
+  it('a wrong password is refused, and the name is locked after the limit (even the right password)', async () => {
+    await person('qian.lock', '钱锁定', ['dispatcher']);
+    const { page } = await open();
+    const texts: string[] = [];
+    for (let i = 0; i < MAX_FAILURES; i++) {
+      await signIn(page, 'qian.lock', 'not-the-password');
+      const alert = page.getByTestId('sign-in-error');
+      await alert.waitFor();
+      texts.push((await alert.textContent())!);
+      await page.reload();
+    }
+    expect(texts[0]).toMatch(/用户名或密码错误/);
+    expect(texts[MAX_FAILURES - 1]).toContain('已锁定');
+    await signIn(page, 'qian.lock', PASSWORD);
+    await page.getByTestId('sign-in-error').waitFor();
+    expect(await page.getByTestId('sign-in-error').textContent()).toContain('已锁定');
+    expect(page.url()).toContain('#/sign-in');
+    await shot(page, 'sign-in-locked');
+  });
+});

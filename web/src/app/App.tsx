@@ -1,0 +1,151 @@
+import { App as AntApp, ConfigProvider, Spin } from 'antd';
+import enUS from 'antd/locale/en_US';
+import zhCN from 'antd/locale/zh_CN';
+import dayjs from 'dayjs';
+import 'dayjs/locale/zh-cn';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
+import { HashRouter, Navigate, Route, Routes, useLocation } from 'react-router';
+import { api, onSessionExpired, setCsrfToken } from '../api/client';
+import { SignInPage } from '../pages/sign-in/SignInPage';
+import { LANG_KEY, Lang, LangContext, initialLang } from './i18n';
+import { Shell } from './Shell';
+import { ErrorBoundary } from '../components/ErrorBoundary';
+import { SessionContext, SessionState } from './session';
+
+const BoardPage = lazy(() => import('../pages/board/BoardPage'));
+const IncidentPage = lazy(() => import('../pages/incidents/IncidentPage'));
+const ChangesPage = lazy(() => import('../pages/changes/ChangesPage'));
+const ChangeReviewPage = lazy(() => import('../pages/changes/ChangeReviewPage'));
+const EscalationsPage = lazy(() => import('../pages/escalations/EscalationsPage'));
+const HomeRedirect = lazy(() => import('./HomeRedirect'));
+
+/**
+ * The console (issue 16): hash routes (`/#/incidents/…`) so no page path ever shadows an API route; the API serves
+ * this bundle at `/`. The session lives in the httpOnly cookie; this keeps only who signed in and the CSRF token.
+ */
+export function App() {
+  const [lang, setLangState] = useState<Lang>(initialLang);
+  const [session, setSession] = useState<SessionState | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [expired, setExpired] = useState<string | null>(null);
+
+  const setLang = useCallback((l: Lang) => {
+    setLangState(l);
+    try {
+      window.localStorage.setItem(LANG_KEY, l);
+    } catch {
+      /* private mode: the choice lasts for this page */
+    }
+  }, []);
+  useEffect(() => {
+    dayjs.locale(lang === 'en' ? 'en' : 'zh-cn');
+    document.documentElement.lang = lang === 'en' ? 'en' : 'zh-CN';
+  }, [lang]);
+
+  useEffect(() => {
+    let live = true;
+    api.GET('/auth/session').then(({ data, response }) => {
+      if (!live) return;
+      if (response.ok && data && data.via === 'session') {
+        setCsrfToken(data.csrfToken ?? null);
+        setSession({ user: data.user, authSource: data.authSource ?? null, expiresAt: data.expiresAt ?? null, idleTimeoutSeconds: data.idleTimeoutSeconds });
+      }
+      setLoading(false);
+    }, () => live && setLoading(false));
+    return () => {
+      live = false;
+    };
+  }, []);
+
+  // Any 401 on a signed-in page: the session ended (idle or absolute limit); back to the sign-in page, saying why.
+  useEffect(
+    () =>
+      onSessionExpired((code) => {
+        setCsrfToken(null);
+        setSession((s) => {
+          if (s) setExpired(code);
+          return null;
+        });
+      }),
+    [],
+  );
+  // The absolute limit is known: leave on time rather than on the next click.
+  useEffect(() => {
+    if (!session?.expiresAt) return;
+    const ms = new Date(session.expiresAt).getTime() - Date.now();
+    if (ms > 2 ** 31 - 1) return;
+    const timer = window.setTimeout(() => {
+      setCsrfToken(null);
+      setSession(null);
+      setExpired('SESSION_EXPIRED');
+    }, Math.max(0, ms));
+    return () => window.clearTimeout(timer);
+  }, [session?.expiresAt]);
+
+  const sessionValue = useMemo(
+    () => ({
+      session,
+      signedIn: (s: SessionState, csrf: string | null) => {
+        setCsrfToken(csrf);
+        setExpired(null);
+        setSession(s);
+      },
+      signOut: async () => {
+        await api.POST('/auth/sign-out').catch(() => undefined);
+        setCsrfToken(null);
+        setSession(null);
+      },
+    }),
+    [session],
+  );
+
+  return (
+    <LangContext.Provider value={{ lang, setLang }}>
+      <ConfigProvider locale={lang === 'en' ? enUS : zhCN} theme={{ token: { colorPrimary: '#1668dc' } }}>
+        <AntApp>
+          <SessionContext.Provider value={sessionValue}>
+            {loading ? (
+              <div style={{ display: 'flex', justifyContent: 'center', marginTop: 120 }}>
+                <Spin size="large" />
+              </div>
+            ) : (
+              <HashRouter>
+                <Routes>
+                  <Route path="/sign-in" element={session ? <Navigate to="/" replace /> : <SignInPage expired={expired} />} />
+                  <Route path="/*" element={session ? <SignedIn /> : <ToSignIn />} />
+                </Routes>
+              </HashRouter>
+            )}
+          </SessionContext.Provider>
+        </AntApp>
+      </ConfigProvider>
+    </LangContext.Provider>
+  );
+}
+
+function ToSignIn() {
+  const from = useLocation();
+  const next = from.pathname && from.pathname !== '/' ? `?next=${encodeURIComponent(from.pathname + from.search)}` : '';
+  return <Navigate to={`/sign-in${next}`} replace />;
+}
+
+function SignedIn() {
+  const where = useLocation();
+  return (
+    <Shell>
+      <ErrorBoundary resetKey={where.pathname}>
+      <Suspense fallback={<Spin style={{ margin: 48 }} />}>
+        <Routes>
+          <Route path="/" element={<HomeRedirect />} />
+          <Route path="/board" element={<BoardPage />} />
+          <Route path="/incidents/:id" element={<IncidentPage />} />
+          <Route path="/changes" element={<ChangesPage />} />
+          <Route path="/changes/:id" element={<ChangeReviewPage />} />
+          <Route path="/escalations" element={<EscalationsPage />} />
+          <Route path="*" element={<Navigate to="/" replace />} />
+        </Routes>
+      </Suspense>
+      </ErrorBoundary>
+    </Shell>
+  );
+}

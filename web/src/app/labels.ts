@@ -1,0 +1,81 @@
+/** The words people read for the API's codes, zh-CN and English. */
+type Pair = [string, string];
+
+export const INCIDENT_STATES: Record<string, Pair> = {
+  reported: ['待响应', 'Reported'],
+  acknowledged: ['已响应', 'Acknowledged'],
+  on_site: ['已到场', 'On site'],
+  resolved: ['已修复待确认', 'Resolved'],
+  confirmed: ['院方已确认', 'Confirmed'],
+  closed: ['已关闭', 'Closed'],
+  reopened: ['已重开', 'Reopened'],
+  cancelled: ['已取消', 'Cancelled'],
+  recovered: ['告警已恢复', 'Recovered'],
+};
+export const OPEN_STATES = ['reported', 'acknowledged', 'on_site', 'reopened', 'resolved', 'recovered'];
+
+export const INCIDENT_ACTIONS: Record<string, Pair> = {
+  acknowledge: ['响应', 'Acknowledge'],
+  arrive: ['到场', 'Arrive on site'],
+  resolve: ['修复完成', 'Resolve'],
+  confirm: ['确认修复', 'Confirm fix'],
+  confirm_recovery: ['确认已自动恢复', 'Confirm recovery'],
+  reopen: ['重开', 'Reopen'],
+  close: ['关闭', 'Close'],
+  cancel: ['取消', 'Cancel'],
+  assign: ['指派', 'Assign'],
+  change_priority: ['调整优先级', 'Change priority'],
+  pause_repair_clock: ['暂停修复计时', 'Pause repair clock'],
+  request_repair_clock_pause: ['申请暂停修复计时', 'Ask to pause repair clock'],
+  confirm_repair_clock_pause: ['同意暂停', 'Confirm pause'],
+  decline_repair_clock_pause: ['不同意暂停', 'Decline pause'],
+  resume_repair_clock: ['恢复修复计时', 'Resume repair clock'],
+  escalate: ['升级原厂', 'Escalate to vendor'],
+};
+
+export const CLOCKS: Record<string, Pair> = {
+  respond: ['响应', 'Respond'],
+  on_site: ['到场', 'On site'],
+  onSite: ['到场', 'On site'],
+  repair: ['修复', 'Repair'],
+};
+
+export const PRIORITY_COLORS: Record<string, string> = { P1: 'red', P2: 'volcano', P3: 'gold', P4: 'blue' };
+
+export const CHANNELS: Record<string, Pair> = {
+  phone: ['电话', 'Phone'],
+  onsite: ['现场', 'On site'],
+  api: ['接口', 'API'],
+  alert: ['告警', 'Alert'],
+  'pm-platform': ['项目平台', 'PM platform'],
+};
+
+export const CHANGE_STATES: Record<string, Pair> = {
+  submitted: ['待审核', 'Submitted'],
+  in_review: ['审核中', 'In review'],
+  sent_back: ['已退回', 'Sent back'],
+  approved: ['已批准', 'Approved'],
+  rejected: ['已驳回', 'Rejected'],
+  implemented: ['已实施', 'Implemented'],
+  verified: ['已验证', 'Verified'],
+  rolled_back: ['已回滚', 'Rolled back'],
+  closed: ['已关闭', 'Closed'],
+  cancelled: ['已取消', 'Cancelled'],
+};
+
+export const ESCALATION_STATES: Record<string, Pair> = {
+  notifying: ['通知中', 'Notifying'],
+  waiting: ['等待响应', 'Waiting'],
+  acknowledged: ['已响应', 'Acknowledged'],
+  arrived: ['已到场', 'Arrived'],
+  remote: ['远程处理中', 'Remote session'],
+  resolved: ['已解决', 'Resolved'],
+  exhausted: ['无人响应', 'Nobody answered'],
+  cancelled: ['已取消', 'Cancelled'],
+};
+
+export function label(map: Record<string, Pair>, code: string | null | undefined, lang: 'zh' | 'en'): string {
+  if (!code) return '—';
+  const pair = map[code];
+  return pair ? pair[lang === 'en' ? 1 : 0] : code;
+}
