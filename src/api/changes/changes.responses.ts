@@ -3,6 +3,18 @@ import { list, nullable, obj, strings } from '../common/schemas';
 const decision = obj({ seq: 'integer', action: 'string', by: 'string?', at: 'date-time', revision: 'integer?', from: 'string?', to: 'string', comment: 'string?' });
 
 /** A change (S4): state, risk found in its SQL, approvals and what may follow. */
+/** One statement of a script as the SQL classifier read it (src/infra/sql-classifier.ts). */
+const STATEMENT = obj({
+  index: 'integer',
+  text: { type: 'string', description: '语句（去首尾空白，最多 2000 字符）/ the statement, trimmed, at most 2000 characters' },
+  kind: { type: 'string', enum: ['ddl', 'dml', 'dcl', 'query', 'other'] },
+  destructive: 'boolean',
+  reasons: strings,
+  parsed: 'boolean',
+  parseError: 'string?',
+  objects: list(obj({ type: 'string', name: 'string', action: 'string' })),
+});
+
 export const CHANGE_VIEW = obj(
   {
     id: 'uuid',
@@ -34,7 +46,23 @@ export const CHANGE_DETAIL = {
   properties: {
     ...CHANGE_VIEW.properties,
     revisions: list(
-      obj({ number: 'integer', risk: 'string', schemaChange: 'boolean', destructive: 'boolean', objects: list({ type: 'object' }), unparsed: list({ type: 'object' }), submittedAt: 'date-time', submittedBy: 'string', diffFromPrevious: nullable({ type: 'object' }) }),
+      obj({
+        number: 'integer',
+        risk: 'string',
+        schemaChange: 'boolean',
+        destructive: 'boolean',
+        objects: list({ type: 'object' }),
+        unparsed: list({ type: 'object' }),
+        dialect: 'string?',
+        forwardScript: 'string',
+        rollbackScript: 'string',
+        // Issue 16: each statement with what the classifier made of it, for the reviewer's page (S4).
+        forwardStatements: list(STATEMENT),
+        rollbackStatements: list(STATEMENT),
+        submittedAt: 'date-time',
+        submittedBy: 'string',
+        diffFromPrevious: nullable(obj({ forward: strings, rollback: strings })),
+      }),
     ),
   },
 };

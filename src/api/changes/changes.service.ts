@@ -8,7 +8,7 @@ import { lineDiff } from '../../infra/text-diff';
 import { formatInZone } from '../../domain/time';
 import { ScriptDiff, loadRevisionScripts, loadScriptDiffs, saveChangeScripts, saveScriptDiff } from '../../persistence/change-scripts';
 import { allocateNumber } from '../../persistence/numbering';
-import { classifySql } from '../../infra/sql-classifier';
+import { SQL_DIALECTS, SqlDialect, classifySql } from '../../infra/sql-classifier';
 import { CHANGE_WORKFLOW_TYPE, changeCommandUpdate, changeOpenedUpdate, changeWorkflowId } from '../../shared/change-messages';
 import { Principal } from '../auth/principal';
 import { CLOCK, CONFIG, Clock, TEMPORAL_CLIENT, WardlineConfig } from '../common/tokens';
@@ -236,6 +236,8 @@ export class ChangesService {
       dialect: texts[i].dialect || null,
       forwardScript: texts[i].forward,
       rollbackScript: texts[i].rollback,
+      forwardStatements: statementsOf(texts[i].forward, texts[i].dialect),
+      rollbackStatements: statementsOf(texts[i].rollback, texts[i].dialect),
       forwardSha256: r.scripts?.forwardSha256 ?? null,
       rollbackSha256: r.scripts?.rollbackSha256 ?? null,
       submittedAt: formatInZone(r.submittedAt, spec.utcOffsetMinutes),
@@ -271,4 +273,22 @@ export class ChangesService {
       history: v.history.map((d) => ({ ...d, at: t(d.at) })),
     };
   }
+}
+
+/**
+ * Issue 16: the reviewer sees each statement with the classifier's reading of it (kind, destructive, why, what it
+ * touches, parse errors), read again from the stored text: the classifier is pure, and the same rules made the risk.
+ */
+function statementsOf(script: string, dialect: string | null | undefined) {
+  if (!script || !dialect || !(SQL_DIALECTS as readonly string[]).includes(dialect)) return [];
+  return classifySql(script, dialect as SqlDialect).statements.map((s) => ({
+    index: s.index,
+    text: s.text,
+    kind: s.kind,
+    destructive: s.destructive,
+    reasons: s.reasons,
+    parsed: s.parsed,
+    parseError: s.parseError ?? null,
+    objects: s.objects.map((o) => ({ type: o.type, name: o.name, action: o.action })),
+  }));
 }
