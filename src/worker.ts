@@ -2,6 +2,7 @@ import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { DataSource } from 'typeorm';
 import { Client, Connection } from '@temporalio/client';
 import { createChangeActivities } from './activities/change.activities';
+import { createProblemActivities } from './activities/problem.activities';
 import { createEscalationActivities } from './activities/escalation.activities';
 import { createForecastActivities } from './activities/forecast.activities';
 import { createInspectionActivities } from './activities/inspection/inspection.activities';
@@ -82,6 +83,7 @@ export async function createWardlineWorker(
       ...createIncidentActivities({ dataSource }),
       ...createEscalationActivities({ dataSource }),
       ...createChangeActivities({ dataSource }),
+      ...createProblemActivities({ dataSource }),
       ...createJobActivities({ dataSource, vault, utcOffsetMinutes }),
       ...createPatchActivities({ dataSource, vault }),
       ...createForecastActivities({ dataSource, prometheus: prometheusOf(config), preventive, mapping: alertReceiver.mapping }),

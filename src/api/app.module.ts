@@ -75,6 +75,8 @@ import { DowntimeController, OutageFlagController } from './downtime/downtime.co
 import { DowntimeService } from './downtime/downtime.service';
 import { IncidentSurveyController, SurveyLinkController, SurveysController } from './surveys/surveys.controller';
 import { SurveysService } from './surveys/surveys.service';
+import { ProblemsController } from './problems/problems.controller';
+import { ProblemsService } from './problems/problems.service';
 
 export interface AppDeps {
   config: WardlineConfig;
@@ -139,6 +141,7 @@ export class AppModule {
         SurveyLinkController,
         SurveysController,
         IncidentSurveyController,
+        ProblemsController,
       ],
       providers: [
         { provide: CONFIG, useValue: deps.config },
@@ -187,6 +190,7 @@ export class AppModule {
         InspectionsService,
         DowntimeService,
         SurveysService,
+        ProblemsService,
       ],
     };
   }

@@ -3,6 +3,7 @@ import type { IncidentClocks, IncidentView, TimelineEvent } from '../domain/inci
 import { incidentWorkflowId } from '../shared/incident-messages';
 import { onIncidentEvent } from './records/hooks';
 import { onIncidentEventSurvey } from './surveys/survey-store';
+import { onIncidentEventProblem } from './problems/problem-store';
 
 export interface IncidentProjection {
   view: IncidentView;
@@ -101,5 +102,18 @@ export async function writeIncidentProjection(ds: DataSource, p: IncidentProject
     if (inserted.length > 0) await onIncidentEvent(tx, p.view, p.event);
     // S8: the hospital's confirmation sends the reporter a satisfaction survey, once.
     if (inserted.length > 0) await onIncidentEventSurvey(tx, p.view, p.event);
+    // S1: a resolution that completes a recurrence proposes a problem (or joins the open one). Its own savepoint: a
+    // detection that fails is retried with the projection only when retrying can help (a concurrent proposal).
+    if (inserted.length > 0 && p.event.type === 'resolve') {
+      await tx.query('SAVEPOINT problem_detection');
+      try {
+        await onIncidentEventProblem(tx, p.view, p.event);
+        await tx.query('RELEASE SAVEPOINT problem_detection');
+      } catch (err) {
+        if ((err as { code?: string; driverError?: { code?: string } }).driverError?.code === '23505') throw err;
+        await tx.query('ROLLBACK TO SAVEPOINT problem_detection');
+        console.warn(`problem detection skipped for incident ${p.view.number}: ${(err as Error).message}`);
+      }
+    }
   });
 }

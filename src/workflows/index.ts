@@ -10,3 +10,4 @@ export { patchRunWorkflow } from './patch-run.workflow';
 export { forecastWorkflow } from './forecast.workflow';
 export { inspectionWorkflow } from './inspection.workflow';
 export { acceptancePackWorkflow } from './acceptance-pack.workflow';
+export { problemWorkflow } from './problem.workflow';

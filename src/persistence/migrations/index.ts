@@ -18,6 +18,7 @@ import { ContractAndAcceptance1764810000000 } from './1764810000000-contract-and
 import { AcceptancePackNumbers1764820000000 } from './1764820000000-acceptance-pack-numbers';
 import { IncidentOutages1764850000000 } from './1764850000000-incident-outages';
 import { SatisfactionSurveys1764860000000 } from './1764860000000-satisfaction-surveys';
+import { Problems1764870000000 } from './1764870000000-problems';
 import { PmIntegrations1764900000000 } from './1764900000000-pm-integrations';
 import { PmInboundWaiting1764900000001 } from './1764900000001-pm-inbound-waiting';
 import { PeopleSignIn1765000000000 } from './1765000000000-people-sign-in';
@@ -44,6 +45,7 @@ export const MIGRATIONS = [
   AcceptancePackNumbers1764820000000,
   IncidentOutages1764850000000,
   SatisfactionSurveys1764860000000,
+  Problems1764870000000,
   PmIntegrations1764900000000,
   PmInboundWaiting1764900000001,
   PeopleSignIn1765000000000,
