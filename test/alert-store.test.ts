@@ -272,6 +272,34 @@ describe('alert store', () => {
     expect(opened).toHaveLength(before + 1);
   });
 
+  it('a rising severity asks the incident to raise its priority, once, even when the alert itself only repeats', async () => {
+    now += MINUTE_MS;
+    const labels = { alertname: 'DiskLatency', instance: '10.20.1.12:9100' };
+    const lat = (fingerprint: string, severity: NormalizedAlert['severity']) =>
+      alert({ fingerprint, alertname: 'DiskLatency', labels, sourceGroupKey: 'latency', severity, rawSeverity: severity, startsAt: Date.parse('2026-11-30T10:30:00+08:00') });
+    const [g] = await receive([lat('l1', 'warning')]);
+    expect(g.incident).toMatchObject({ action: 'opened' });
+    // warning × a critical system = P2 by the seeded table.
+    expect(opened[opened.length - 1].priority).toBe('P2');
+    const before = signals.length;
+    // The same alert, now critical (a source that updates an event's severity in place): a repeat, yet P1 is asked for.
+    now += MINUTE_MS;
+    const [up] = await receive([lat('l1', 'critical')]);
+    expect(up.outcomes).toEqual([{ fingerprint: 'l1', outcome: 'repeat' }]);
+    expect(signals.slice(before)).toEqual([
+      { workflowId: expect.any(String), change: expect.objectContaining({ fired: [], resolved: [], raisePriority: { to: 'P1', severity: 'critical' } }) },
+    ]);
+    const [row] = await db.dataSource.query(`SELECT priority FROM alert_groups WHERE id = $1`, [g.groupId]);
+    expect(row.priority).toBe('P1');
+    // Asked once: the next critical repeat, and a new warning alert of the group, ask nothing more.
+    now += MINUTE_MS;
+    await receive([lat('l1', 'critical')]);
+    expect(signals).toHaveLength(before + 1);
+    await receive([lat('l2', 'warning')]);
+    expect(signals).toHaveLength(before + 2);
+    expect(signals[before + 1].change.raisePriority).toBeUndefined();
+  });
+
   it('reads the seeded priority table whole', async () => {
     expect(await loadPriorityMap(db.dataSource)).toEqual(DEFAULT_PRIORITY_MAP);
   });

@@ -40,8 +40,8 @@ describe('incident workflow and its alert group', () => {
   const timeline = async (incidentId: string) =>
     (await db.dataSource.query(`SELECT type, from_state, to_state FROM incident_events WHERE incident_id = $1 ORDER BY seq`, [incidentId])).map((e: any) => e.type);
 
-  async function open() {
-    const input = await incidentInput(db.dataSource, shrunkPolicy({ respond: 600, onSite: 1200, repair: 3600 }), { channel: 'alert' });
+  async function open(over: { priority?: 'P1' | 'P2' | 'P3' | 'P4' } = {}) {
+    const input = await incidentInput(db.dataSource, shrunkPolicy({ respond: 600, onSite: 1200, repair: 3600 }), { channel: 'alert', ...over });
     const handle = await client.workflow.start(INCIDENT_WORKFLOW_TYPE, { workflowId: incidentWorkflowId(input.number, input.incidentId), taskQueue: config.taskQueue, args: [input] });
     await handle.executeUpdate(incidentOpenedUpdate);
     const act = (command: IncidentCommandBody, actor: { id: string; name: string; roles: string[] } = { id: 'disp', name: '王调度', roles: ['dispatcher'] }) => handle.executeUpdate(incidentCommandUpdate, { args: [{ ...command, actor } as IncidentCommand] });
@@ -75,6 +75,17 @@ describe('incident workflow and its alert group', () => {
     expect(closed.state).toBe('closed');
     await handle.result();
     expect(await timeline(input.incidentId)).toEqual(['opened', 'alerts_fired', 'auto_recovered', 'alert_refired', 'auto_recovered', 'confirm_recovery']);
+  });
+
+  it('raises its priority when the intake says the group’s severity rose (patch incident-alert-priority)', async () => {
+    const { input, handle, act } = await open({ priority: 'P3' });
+    expect((await handle.query(incidentViewQuery)).priority).toBe('P3');
+    await handle.signal(alertGroupSignal, news({ fired: [{ ...note('c'), severity: 'critical' }], raisePriority: { to: 'P1', severity: 'critical' } }));
+    await waitUntil('priority P1', async () => ((await handle.query(incidentViewQuery)).priority === 'P1' ? true : null));
+    await waitUntil('the P1 row', async () => (await db.dataSource.query(`SELECT 1 FROM incidents WHERE id = $1 AND priority = 'P1'`, [input.incidentId])).length > 0);
+    await act({ action: 'cancel', reason: '重复工单' });
+    await handle.result();
+    expect(await timeline(input.incidentId)).toEqual(['opened', 'alerts_fired', 'change_priority', 'cancel']);
   });
 
   it('after acknowledgement a clear is an entry; after a repair a fire reopens it', async () => {

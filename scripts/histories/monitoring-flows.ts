@@ -59,6 +59,20 @@ export const MONITORING_CASES: FlowCase[] = [
     },
   },
   {
+    // P3 (patch incident-alert-priority): the group's alert turns critical, the intake asks for P1, the incident raises
+    // its priority; then the dispatcher cancels it as a duplicate.
+    name: 'incident/alerts-priority',
+    produces: ['incident/alerts-priority'],
+    async run(ctx) {
+      const o = await openShrunk(ctx, { respond: 600, onSite: 1200, repair: 3600 }, 600, { channel: 'alert', priority: 'P3' });
+      await o.handle.signal(alertGroupSignal, news({ fired: [{ ...note('pacs'), severity: 'critical' }], raisePriority: { to: 'P1', severity: 'critical' } }));
+      await o.waitFor('change_priority');
+      await o.act({ action: 'cancel', reason: '重复工单 / duplicate' }, ctx.people.dispatcher);
+      await finished(o.handle);
+      return { 'incident/alerts-priority': o.workflowId };
+    },
+  },
+  {
     name: 'forecast/run',
     produces: ['forecast/run'],
     async run({ p }) {

@@ -113,6 +113,31 @@ describe('an incident’s alert group (P3)', () => {
     expect(p.view(min(36)).clocks.repair.state).toBe('running');
   });
 
+  it('a rising severity raises the priority (the policy’s per-priority budgets follow); never lowers it, and not in a state that takes no change', () => {
+    const p = incident();
+    p.opened();
+    const events = p.alertNews(news({ fired: [{ ...note('c'), severity: 'critical' }], raisePriority: { to: 'P1', severity: 'critical' } }), min(2));
+    expect(events.map((e) => e.type)).toEqual(['alerts_fired', 'change_priority']);
+    expect(events[1]).toMatchObject({ actor: { id: 'system', name: 'Wardline' }, data: { from: 'P2', to: 'P1' } });
+    expect(events[1].note).toContain('紧急');
+    expect(events[1].note).toContain('P2 → P1');
+    expect(p.snapshot().priority).toBe('P1');
+    // Already there, or asked for less: nothing.
+    expect(p.alertNews(news({ raisePriority: { to: 'P1', severity: 'critical' } }), min(4))).toEqual([]);
+    expect(p.alertNews(news({ raisePriority: { to: 'P3', severity: 'warning' } }), min(5))).toEqual([]);
+    expect(p.snapshot().priority).toBe('P1');
+    // Recovered by itself, the incident takes no priority change; fired again, it is reported again and raised.
+    const q = incident();
+    q.opened();
+    q.alertNews(news({ resolved: [note('a')], allResolved: true }), min(10));
+    expect(q.alertNews(news({ raisePriority: { to: 'P1', severity: 'critical' } }), min(11))).toEqual([]);
+    const again = q.alertNews(news({ fired: [{ ...note('a', min(12)), severity: 'critical' }], raisePriority: { to: 'P1', severity: 'critical' } }), min(12));
+    expect(again.map((e) => [e.type, e.toState])).toEqual([
+      ['alert_refired', 'reported'],
+      ['change_priority', 'reported'],
+    ]);
+  });
+
   it('a closed or cancelled incident takes no news (its group opens a new one)', () => {
     const p = incident();
     p.opened();

@@ -29,6 +29,8 @@ import {
 } from './sla-clock';
 import { EscalationTrigger } from './escalation';
 import { AlertGroupNews, AlertNote } from './alerts/news';
+import { SEVERITY_LABELS } from './alerts/alert';
+import { morePressing } from './alerts/priority';
 import { Priority, SlaPolicy, Tier, escalationPolicyOf, incidentBudgets } from './sla-policy';
 import { CalendarSpec } from './calendar';
 import { holdsAny } from './roles';
@@ -580,6 +582,17 @@ export class IncidentProcess {
       } else {
         events.push(this.event('alerts_resolved', SYSTEM_ACTOR, at, this.record.state, { groupId: news.groupId, alerts: brief(news.resolved), allResolved: news.allResolved }));
       }
+    }
+    // A rising severity raises the priority (and so shortens the SLA budgets) while the incident still takes a change.
+    const raise = news.raisePriority;
+    if (raise && raise.to !== this.record.priority && morePressing(raise.to, this.record.priority) === raise.to && this.refusal('change_priority') === null) {
+      const sev = SEVERITY_LABELS[raise.severity];
+      events.push(
+        this.apply(
+          { action: 'change_priority', actor: SYSTEM_ACTOR, priority: raise.to, reason: `告警级别升至「${sev.zh}」，优先级 ${this.record.priority} → ${raise.to} / alert severity rose to ${sev.en}: priority ${this.record.priority} → ${raise.to}` },
+          at,
+        ),
+      );
     }
     return events;
   }

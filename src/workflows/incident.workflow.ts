@@ -32,6 +32,8 @@ const local = proxyLocalActivities<ReturnType<typeof createIncidentActivities>>(
 const INCIDENT_AWAITS_ESCALATION = 'incident-awaits-escalation-end';
 /** P3: news of the incident's alert group (new alerts, recovery, flapping); no history before it has such a signal. */
 const INCIDENT_ALERT_NEWS = 'incident-alert-news';
+/** Alert news may raise the incident's priority (a rising severity); news from before carries no such request. */
+const INCIDENT_ALERT_PRIORITY = 'incident-alert-priority';
 
 
 /** Who hears what (S10, S12): the engineer always; breaches and unassigned reports also the PM and the dispatchers. */
@@ -142,18 +144,21 @@ export async function incidentWorkflow(input: IncidentInput): Promise<void> {
 
   /** The alert group changed (P3): record it; recovered → the dispatchers confirm; fired again → reported or reopened. */
   const takeAlertNews = async (batch: AlertGroupNews[]) => {
-    for (const news of batch) {
+    for (const received of batch) {
+      const news = received.raisePriority && !patched(INCIDENT_ALERT_PRIORITY) ? { ...received, raisePriority: undefined } : received;
       const from = incident.state;
       const events = incident.alertNews(news, Date.now());
       for (const event of events) await record(event);
-      const last = events[events.length - 1];
+      // A raised priority is no change of state: the notices below speak of the alerts' own events.
+      const told = events.filter((e) => e.type !== 'change_priority');
+      const last = told[told.length - 1];
       if (!last) continue;
       const view = incident.view(Date.now());
       if (incident.state === 'recovered' && from !== 'recovered') {
         const alerts = news.resolved.map((a) => a.summary).join('；');
         await notify(last, { kind: 'incident_recovered', view, systemName: input.systemName, alerts }, [{ kind: 'role', role: 'dispatcher' }, ...recipientsFor('incident_assigned', assigneeId())]);
       } else if (from !== incident.state) {
-        await notify(last, { kind: 'incident_reopened', view, systemName: input.systemName, reason: last.note ?? events[0].note }, recipientsFor('incident_reopened', assigneeId()));
+        await notify(last, { kind: 'incident_reopened', view, systemName: input.systemName, reason: last.note ?? told[0].note }, recipientsFor('incident_reopened', assigneeId()));
       }
     }
   };

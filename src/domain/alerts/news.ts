@@ -1,3 +1,4 @@
+import type { Priority } from '../sla-policy';
 import { Severity } from './alert';
 
 /** One alert as its incident's timeline shows it. */
@@ -23,4 +24,9 @@ export interface AlertGroupNews {
   resolved: AlertNote[];
   /** No alert of the group fires any more. */
   allResolved: boolean;
+  /**
+   * The group's worst firing severity now asks for a more pressing priority than it did (P3, S10): the incident's
+   * priority rises to `to` unless it is already there or higher. Never lowers it. Absent in news from before.
+   */
+  raisePriority?: { to: Priority; severity: Severity };
 }

@@ -1,7 +1,7 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { NormalizedAlert, SEVERITY_LABELS, Severity } from '../../domain/alerts/alert';
 import { GroupDecision, GroupIncidentState, decideGroup } from '../../domain/alerts/group';
-import { MapCriticality, PriorityMap, priorityFor } from '../../domain/alerts/priority';
+import { MapCriticality, PriorityMap, morePressing, priorityFor } from '../../domain/alerts/priority';
 import type { Channel } from '../../domain/incident';
 import type { Actor, Reporter } from '../../domain/incident-process';
 import type { Priority } from '../../domain/sla-policy';
@@ -159,12 +159,12 @@ export async function recordAlertGroup(ds: DataSource, batch: AlertGroupBatch, c
   return ds.transaction(async (tx) => {
     const now = ctx.now;
     // The upsert takes the group's row lock for this transaction: webhooks of one group take turns from here on.
-    const [g] = await updateReturning<{ id: string; incident_id: string | null; all_resolved_at: Date | null; previous_incident_ids: string[]; system_id: string | null }>(
+    const [g] = await updateReturning<{ id: string; incident_id: string | null; all_resolved_at: Date | null; previous_incident_ids: string[]; system_id: string | null; priority: Priority | null }>(
       tx,
       `INSERT INTO alert_groups (group_key, source, alertname, item_id, system_id, mapped_by, severity, first_seen, last_seen)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
        ON CONFLICT (group_key) DO UPDATE SET last_seen = greatest(alert_groups.last_seen, EXCLUDED.last_seen), updated_at = now()
-       RETURNING id, incident_id, all_resolved_at, previous_incident_ids, system_id`,
+       RETURNING id, incident_id, all_resolved_at, previous_incident_ids, system_id, priority`,
       [batch.key, first.source, first.alertname, batch.mapped?.itemId ?? null, system?.systemId ?? null, batch.mapped?.ruleId ?? null, severity, new Date(now)],
     );
     const stored: { id: string; fingerprint: string; status: 'firing' | 'resolved'; starts_at: Date }[] = await tx.query(
@@ -260,7 +260,17 @@ export async function recordAlertGroup(ds: DataSource, batch: AlertGroupBatch, c
       incident = { id: opened.incidentId, state: 'opening', workflowId: null, number: opened.number };
       attachTo = { incidentId: opened.incidentId };
       action = 'opened';
-    } else if (decision.incident === 'signal' && incident) {
+    }
+    // The group's worst firing alert now asks for a more pressing priority than before: its live incident is told to
+    // raise it (with the alerts' news, or alone when the batch only repeated alerts with a higher severity).
+    const firingIn = incoming.filter((a) => a.status === 'firing' && changeOf.get(a.fingerprint) !== 'stale');
+    const demanded = firingIn.length ? priorityFor(ctx.priorities, worst(firingIn.map((a) => a.severity)), criticality) : null;
+    const raise =
+      action !== 'opened' && incident && !['closed', 'cancelled'].includes(incident.state) && maintenance.length === 0 && demanded && g.priority && demanded !== g.priority && morePressing(demanded, g.priority) === demanded
+        ? { to: demanded, severity: worst(firingIn.map((a) => a.severity)) }
+        : null;
+    if (raise) await tx.query(`UPDATE alert_groups SET priority = $2 WHERE id = $1`, [g.id, raise.to]);
+    if (action !== 'opened' && incident && (decision.incident === 'signal' || raise)) {
       if (!incident.workflowId) {
         const [row] = await tx.query(`SELECT workflow_id, number FROM incidents WHERE id = $1`, [incident.id]);
         incident = { ...incident, workflowId: row?.workflow_id ?? null, number: row?.number ?? null };
@@ -273,6 +283,7 @@ export async function recordAlertGroup(ds: DataSource, batch: AlertGroupBatch, c
           fired: decision.fired.map((f) => brief(alertIds.get(f)!, byFingerprint.get(f)!)),
           resolved: decision.resolved.map((f) => brief(alertIds.get(f)!, byFingerprint.get(f)!)),
           allResolved: decision.allResolved,
+          ...(raise ? { raisePriority: raise } : {}),
         });
         action = 'signalled';
       }
