@@ -1,6 +1,7 @@
 import { invalidInput } from './domain/errors';
 import { MonitoringConfig, loadMonitoringConfig } from './infra/monitoring-config';
 import { InspectionConfig, loadInspectionConfig } from './infra/inspection-schedule';
+import { MonthlyReportConfig, loadMonthlyReportConfig } from './infra/monthly-report-schedule';
 import { NotifyConfig, loadNotifyConfig } from './infra/notify-config';
 import { DEFAULT_TASK_QUEUE } from './shared/task-queues';
 import { LOCALES, Locale } from './shared/labels';
@@ -28,6 +29,8 @@ export interface WardlineConfig {
   monitoring: MonitoringConfig;
   /** P4, S16: inspection schedules, parallelism and collector timeouts. */
   inspection: InspectionConfig;
+  /** S8: the monthly service report's schedule. */
+  monthlyReport: MonthlyReportConfig;
   /** How far back a fault report may be dated (src/domain/reported-at.ts). */
   reportedAt: ReportedAtLimits;
   /** Whether this worker process runs the outbox dispatcher (one per database dispatches; the others stand by). */
@@ -68,6 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WardlineConfig
     },
     monitoring: loadMonitoringConfig(env),
     inspection: loadInspectionConfig(env),
+    monthlyReport: loadMonthlyReportConfig(env),
     reportedAt: reportedAtLimits(env),
     dispatcher: env.WARDLINE_DISPATCHER !== 'off',
     dispatcherConcurrency: positive(env.WARDLINE_OUTBOX_CONCURRENCY, 16, 'WARDLINE_OUTBOX_CONCURRENCY'),

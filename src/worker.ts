@@ -8,6 +8,7 @@ import { createForecastActivities } from './activities/forecast.activities';
 import { createInspectionActivities } from './activities/inspection/inspection.activities';
 import { createEvidenceActivities } from './activities/evidence/evidence.activities';
 import { ensureInspectionSchedules } from './infra/inspection-schedule';
+import { ensureMonthlyReportSchedule } from './infra/monthly-report-schedule';
 import { renderAndStoreInspectionReport } from './activities/inspection/report';
 import { ReportHtmlRenderer, closeSharedPdfRenderer, sharedPdfRenderer } from './adapters/reports';
 import { ensureForecastSchedule, forecastSettingsOf } from './infra/forecast-schedule';
@@ -96,7 +97,12 @@ export async function createWardlineWorker(
         renderReport: (inspectionId) => renderAndStoreInspectionReport(dataSource, inspectionId, { html: reportHtml(), pdf: sharedPdfRenderer() }, utcOffsetMinutes),
       }),
       // S17, S8: acceptance packs and monthly reports through the same shared renderer.
-      ...createEvidenceActivities({ dataSource, utcOffsetMinutes, renderers: () => ({ html: reportHtml(), pdf: sharedPdfRenderer() }) }),
+      ...createEvidenceActivities({
+        dataSource,
+        utcOffsetMinutes,
+        renderers: () => ({ html: reportHtml(), pdf: sharedPdfRenderer() }),
+        calendar: async () => (await calendars.current()).calendar,
+      }),
       ...createNotifyActivities({
         dataSource,
         templates,
@@ -162,6 +168,13 @@ async function main(): Promise<void> {
     await ensureInspectionSchedules(client, { taskQueue: config.taskQueue, timeZone: config.timeZone, config: config.inspection });
     await connection.close();
     console.log(`inspections: quarterly "${config.inspection.quarterlyCron}", monthly "${config.inspection.monthlyCron}" (${config.timeZone})`);
+  }
+  if (config.monthlyReport.schedule) {
+    const connection = await Connection.connect({ address: requireSetting(config.temporalAddress, 'TEMPORAL_ADDRESS') });
+    const client = new Client({ connection, namespace: config.temporalNamespace });
+    await ensureMonthlyReportSchedule(client, { taskQueue: config.taskQueue, timeZone: config.timeZone, config: config.monthlyReport });
+    await connection.close();
+    console.log(`monthly service report: checked "${config.monthlyReport.cron}" (${config.timeZone}), drafted on each month's first working day`);
   }
   // The Temporal runtime shuts the worker down gracefully on SIGINT/SIGTERM; run() then resolves.
   await handle.run();

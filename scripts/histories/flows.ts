@@ -16,6 +16,7 @@ import { alwaysWorkingCalendar, incidentInput, shrunkPolicy, waitUntil } from '.
 import { JOB_CASES } from './job-flows';
 import { MONITORING_CASES } from './monitoring-flows';
 import { INSPECTION_CASES } from './inspection-flows';
+import { EVIDENCE_CASES } from './evidence-flows';
 
 /**
  * The representative flows `npm run histories:record` runs: every workflow type, through the paths people take
@@ -680,4 +681,5 @@ export const CASES: FlowCase[] = [
   },
   ...MONITORING_CASES,
   ...INSPECTION_CASES,
+  ...EVIDENCE_CASES,
 ];

@@ -233,6 +233,16 @@ export function createNotifyActivities(deps: NotifyActivityDeps) {
           percent: subject.percent ?? 0,
           deadline: subject.deadline,
         });
+      case 'monthly_report_published':
+        return r('monthly-report-published', {
+          month: subject.month,
+          title: subject.title,
+          incidents: subject.incidents,
+          breaches: subject.breaches,
+          respondRate: subject.respondRate,
+          publishedBy: subject.publishedBy,
+          link: `${deps.publicUrl.replace(/\/$/, '')}${subject.link}`,
+        });
       case 'contact_unreachable': {
         // Only the original's title: its body may hold the contact's acknowledgement link, a credential.
         const original = await render(subject.original, { kind: 'contact', id: subject.contact.id });

@@ -65,6 +65,8 @@ import { ContractsController } from './contracts/contracts.controller';
 import { ContractsService } from './contracts/contracts.service';
 import { AcceptanceController } from './acceptance/acceptance.controller';
 import { AcceptanceService } from './acceptance/acceptance.service';
+import { MonthlyReportsController } from './monthly-reports/monthly-reports.controller';
+import { MonthlyReportsService } from './monthly-reports/monthly-reports.service';
 import { SignInController } from './auth/sign-in.controller';
 import { DIRECTORY_PORT, SignInService } from './auth/sign-in.service';
 import { Directory, LdapDirectory } from '../adapters/directory/ldap-directory';
@@ -130,6 +132,7 @@ export class AppModule {
         RecordsController,
         ContractsController,
         AcceptanceController,
+        MonthlyReportsController,
         SignInController,
         InspectionsController,
         InspectionChecksController,
@@ -185,6 +188,7 @@ export class AppModule {
         RecordsService,
         ContractsService,
         AcceptanceService,
+        MonthlyReportsService,
         { provide: DIRECTORY_PORT, useValue: deps.directory !== undefined ? deps.directory : deps.config.signIn.directory ? new LdapDirectory(deps.config.signIn.directory) : null },
         SignInService,
         InspectionsService,

@@ -64,6 +64,8 @@ export interface TemplateData {
     percent: number;
     deadline: number | null;
   };
+  /** S8: the monthly service report is published (to the IT department). */
+  'monthly-report-published': { month: string; title: string; incidents: number; breaches: number; respondRate: string; publishedBy: string; link: string };
   /** S15: a state change of a record, posted back as a comment on the hospital's project-management platform. */
   'pm-progress': {
     kindLabel: string;
@@ -111,6 +113,7 @@ export const TEMPLATE_NAMES: TemplateName[] = [
   'change-review-requested',
   'change-review-decided',
   'modification-notice',
+  'monthly-report-published',
   'pm-progress',
   'pm-conflict',
 ];

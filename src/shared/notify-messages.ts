@@ -44,7 +44,20 @@ export type NotifySubject =
     }
   | ChangeNotice
   | ModificationNotice
+  | MonthlyReportNotice
   | ContactUnreachableNotice;
+
+/** S8: a monthly service report was published; the IT department reads its headline figures and where to get it. */
+export type MonthlyReportNotice = {
+  kind: 'monthly_report_published';
+  month: string;
+  title: string;
+  incidents: number;
+  breaches: number;
+  respondRate: string;
+  publishedBy: string;
+  link: string;
+};
 
 /** A vendor contact no channel reaches (issue 9): the project manager is told at once, with what was not delivered. */
 export type ContactUnreachableNotice = {

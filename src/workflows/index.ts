@@ -11,3 +11,4 @@ export { forecastWorkflow } from './forecast.workflow';
 export { inspectionWorkflow } from './inspection.workflow';
 export { acceptancePackWorkflow } from './acceptance-pack.workflow';
 export { problemWorkflow } from './problem.workflow';
+export { monthlyReportWorkflow, monthlyReportScheduleWorkflow } from './monthly-report.workflow';

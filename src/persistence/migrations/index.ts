@@ -16,6 +16,7 @@ import { Inspections1764700000000 } from './1764700000000-inspections';
 import { MaintenanceRecords1764800000000 } from './1764800000000-maintenance-records';
 import { ContractAndAcceptance1764810000000 } from './1764810000000-contract-and-acceptance';
 import { AcceptancePackNumbers1764820000000 } from './1764820000000-acceptance-pack-numbers';
+import { MonthlyReports1764830000000 } from './1764830000000-monthly-reports';
 import { IncidentOutages1764850000000 } from './1764850000000-incident-outages';
 import { SatisfactionSurveys1764860000000 } from './1764860000000-satisfaction-surveys';
 import { Problems1764870000000 } from './1764870000000-problems';
@@ -43,6 +44,7 @@ export const MIGRATIONS = [
   MaintenanceRecords1764800000000,
   ContractAndAcceptance1764810000000,
   AcceptancePackNumbers1764820000000,
+  MonthlyReports1764830000000,
   IncidentOutages1764850000000,
   SatisfactionSurveys1764860000000,
   Problems1764870000000,
