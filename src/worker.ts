@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { Client, Connection } from '@temporalio/client';
 import { createChangeActivities } from './activities/change.activities';
 import { createProblemActivities } from './activities/problem.activities';
+import { createSupportActivities } from './activities/support.activities';
 import { createEscalationActivities } from './activities/escalation.activities';
 import { createForecastActivities } from './activities/forecast.activities';
 import { createInspectionActivities } from './activities/inspection/inspection.activities';
@@ -85,6 +86,7 @@ export async function createWardlineWorker(
       ...createEscalationActivities({ dataSource }),
       ...createChangeActivities({ dataSource }),
       ...createProblemActivities({ dataSource }),
+      ...createSupportActivities({ dataSource }),
       ...createJobActivities({ dataSource, vault, utcOffsetMinutes }),
       ...createPatchActivities({ dataSource, vault }),
       ...createForecastActivities({ dataSource, prometheus: prometheusOf(config), preventive, mapping: alertReceiver.mapping }),

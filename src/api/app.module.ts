@@ -79,6 +79,8 @@ import { IncidentSurveyController, SurveyLinkController, SurveysController } fro
 import { SurveysService } from './surveys/surveys.service';
 import { ProblemsController } from './problems/problems.controller';
 import { ProblemsService } from './problems/problems.service';
+import { SupportController } from './support/support.controller';
+import { SupportService } from './support/support.service';
 
 export interface AppDeps {
   config: WardlineConfig;
@@ -145,6 +147,7 @@ export class AppModule {
         SurveysController,
         IncidentSurveyController,
         ProblemsController,
+        SupportController,
       ],
       providers: [
         { provide: CONFIG, useValue: deps.config },
@@ -195,6 +198,7 @@ export class AppModule {
         DowntimeService,
         SurveysService,
         ProblemsService,
+        SupportService,
       ],
     };
   }

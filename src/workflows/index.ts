@@ -12,3 +12,4 @@ export { inspectionWorkflow } from './inspection.workflow';
 export { acceptancePackWorkflow } from './acceptance-pack.workflow';
 export { problemWorkflow } from './problem.workflow';
 export { monthlyReportWorkflow, monthlyReportScheduleWorkflow } from './monthly-report.workflow';
+export { supportRequestWorkflow } from './support-request.workflow';

@@ -20,6 +20,7 @@ import { MonthlyReports1764830000000 } from './1764830000000-monthly-reports';
 import { IncidentOutages1764850000000 } from './1764850000000-incident-outages';
 import { SatisfactionSurveys1764860000000 } from './1764860000000-satisfaction-surveys';
 import { Problems1764870000000 } from './1764870000000-problems';
+import { SupportRequests1764880000000 } from './1764880000000-support-requests';
 import { PmIntegrations1764900000000 } from './1764900000000-pm-integrations';
 import { PmInboundWaiting1764900000001 } from './1764900000001-pm-inbound-waiting';
 import { PeopleSignIn1765000000000 } from './1765000000000-people-sign-in';
@@ -48,6 +49,7 @@ export const MIGRATIONS = [
   IncidentOutages1764850000000,
   SatisfactionSurveys1764860000000,
   Problems1764870000000,
+  SupportRequests1764880000000,
   PmIntegrations1764900000000,
   PmInboundWaiting1764900000001,
   PeopleSignIn1765000000000,
