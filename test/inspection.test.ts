@@ -306,7 +306,7 @@ describe('inspections on real components (P4, S16)', () => {
     expect(sys.explanation.rule.zh).toContain('最弱关键依赖');
   });
 
-  it('ranks the top risks and raises an incident and a change from them in one call each', async () => {
+  it('ranks the top risks and raises an incident, a change and a problem from them in one call each', async () => {
     const risks = (await p.call('GET', `/inspections/${first.id}/risks`, engineer.token)).body.items;
     expect(risks.length).toBeGreaterThanOrEqual(5);
     expect(risks.map((r: any) => r.rank)).toEqual(risks.map((_: any, i: number) => i + 1));
@@ -324,11 +324,17 @@ describe('inspections on real components (P4, S16)', () => {
     expect(inc.body.description).toContain('证据 / evidence');
     const change = await post(path, engineer.token, { kind: 'change' });
     expect(change.ref).toMatch(/^CHG-/);
-    const problem = await p.call('POST', path, engineer.token, { kind: 'problem' });
-    expect(problem.status).toBe(422);
-    expect(problem.body.code).toBe('PROBLEMS_NOT_AVAILABLE');
+    // S1: the risk's root cause is worth a problem of its own; it starts investigating with the evidence.
+    const problem = await post(path, engineer.token, { kind: 'problem' });
+    expect(problem).toEqual({ kind: 'problem', ref: expect.stringMatching(/^PRB-/), created: true });
+    expect((await post(path, engineer.token, { kind: 'problem' })).ref).toBe(problem.ref);
+    const prb = await p.call('GET', `/problems/${problem.ref}`, engineer.token);
+    expect(prb.status).toBe(200);
+    expect(prb.body).toMatchObject({ state: 'investigating' });
+    expect(prb.body.title).toContain(first.number);
+    expect(prb.body.description).toContain('证据 / evidence');
     const after = (await p.call('GET', `/inspections/${first.id}/risks`, engineer.token)).body.items[0];
-    expect(after.raised.map((r: any) => r.kind).sort()).toEqual(['change', 'incident']);
+    expect(after.raised.map((r: any) => r.kind).sort()).toEqual(['change', 'incident', 'problem']);
   }, 60_000);
 
   it('a second, monthly inspection compares with the first and calls out what worsened', async () => {

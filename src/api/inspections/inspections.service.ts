@@ -18,6 +18,8 @@ import { isUuid } from '../common/refs';
 import { SECRET_VAULT } from '../ssh/ssh.service';
 import { IncidentsService } from '../incidents/incidents.service';
 import { ChangesService } from '../changes/changes.service';
+import { ProblemsService } from '../problems/problems.service';
+import { PROBLEM_CREATORS } from '../../domain/problems/problem';
 import { CreateInspectionDto, DbCredentialDto, FindingsQuery, PublishCheckDto, RaiseFromRiskDto, ReportsQuery, SignOffDto } from './inspections.dto';
 
 const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : null);
@@ -42,6 +44,7 @@ export class InspectionsService {
     @Inject(SECRET_VAULT) private readonly vault: SecretVault,
     private readonly incidents: IncidentsService,
     private readonly changes: ChangesService,
+    private readonly problems: ProblemsService,
   ) {
     this.offset = fixedOffsetOf(config.timeZone);
   }
@@ -316,12 +319,10 @@ export class InspectionsService {
       } as never);
       ref = view.number;
     } else {
-      throw unprocessable(
-        'PROBLEMS_NOT_AVAILABLE',
-        '问题管理（S1）模块尚未上线：请先以工单或变更跟踪此风险',
-        'problem management (S1) is not available yet: raise an incident or a change for this risk',
-        { field: 'kind' },
-      );
+      // S1: a risk worth finding the root cause of (it keeps coming back, or its cause is unknown) becomes a problem.
+      if (!may([...PROBLEM_CREATORS])) throw forbidden('FORBIDDEN', '你的角色不能提出问题单', 'your role does not raise problems', { field: 'kind' });
+      const view: any = await this.problems.create(auth, { systemId: systemCode, title, description });
+      ref = view.number;
     }
     await this.ds.query(
       `INSERT INTO inspection_risk_actions (inspection_id, result_id, kind, ref, created_by, created_by_name) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (result_id, kind) DO NOTHING`,
