@@ -17,6 +17,7 @@ import { JOB_CASES } from './job-flows';
 import { MONITORING_CASES } from './monitoring-flows';
 import { INSPECTION_CASES } from './inspection-flows';
 import { EVIDENCE_CASES } from './evidence-flows';
+import { SERVICE_CASES } from './service-flows';
 
 /**
  * The representative flows `npm run histories:record` runs: every workflow type, through the paths people take
@@ -682,4 +683,5 @@ export const CASES: FlowCase[] = [
   ...MONITORING_CASES,
   ...INSPECTION_CASES,
   ...EVIDENCE_CASES,
+  ...SERVICE_CASES,
 ];
