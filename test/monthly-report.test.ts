@@ -10,7 +10,7 @@ import { TestPlatform, TestUser, startPlatform } from './support/platform';
 /**
  * S8 end to end on real PostgreSQL, Temporal and Chromium: a generated month of history (incidents across both tiers
  * with breaches, changes with reviews, rejections and an emergency, modifications) is drafted into October's report by
- * the schedule's workflow on November's first working day; the test recomputes every headline figure from the
+ * the schedule's workflow on November's first working day, with satisfaction answers, problems and an outage; the test recomputes every headline figure from the
  * database with its own SQL and finds them in the API's figures and in the PDF's text (pdftotext); the project and
  * quality managers edit the improvement plan, one publishes, and the IT manager is notified.
  */
@@ -46,6 +46,9 @@ describe('monthly service report (S8)', () => {
   };
 
   /** A month of incidents as the projection stores them: both tiers, met and breached clocks, open ones, one cancelled. */
+  const ids = new Map<number, string>();
+  let firstSystem = '';
+
   async function generateHistory(systems: { id: string; code: string }[]): Promise<void> {
     const budgets = { working_time: { respond: 30, onSite: 60 }, off_hours: { respond: 60, onSite: 120 } } as const;
     const insert = async (i: number, reportedAt: number, state: string) => {
@@ -63,13 +66,14 @@ describe('monthly service report (S8)', () => {
       // An open repair clock inside its budget stays open; one whose budget ran out breached.
       const breachedClocks = Object.values(clocks).filter((c) => c.breachedAt !== null).map((c) => c.kind);
       const system = systems[i % systems.length];
+      ids.set(i, randomUUID());
       await p.ds.query(
         `INSERT INTO incidents (id, number, workflow_id, system_id, title, description, reporter_name, reporter_department, priority, channel, state, tier,
            reported_at, opened_by_id, opened_by_name, acknowledged_at, on_site_at, resolved_at, resolution, breached, breached_clocks, clocks, policy_version,
            projected_seq, respond_due, on_site_due, repair_due)
          VALUES ($1,$2,$3,$4,$5,$6,'李护士长','放射科',$7,'phone',$8,$9,$10,'gen','生成器',$11,$12,$13,$14,$15,$16,$17,1,1,$18,$19,$20)`,
         [
-          randomUUID(),
+          ids.get(i),
           `INC-GEN-${String(i).padStart(3, '0')}`,
           `incident-gen-${i}-${randomUUID()}`,
           system.id,
@@ -119,6 +123,32 @@ describe('monthly service report (S8)', () => {
         ]);
       }
     }
+    // S9: INC-GEN-000 took SYS-01 down from its report to its repair (120 minutes).
+    await p.ds.query(`INSERT INTO incident_outages (incident_id, outage, set_by_id, set_by_name) VALUES ($1, true, 'gen', '生成器')`, [ids.get(0)]);
+    // S8 satisfaction: three answers in October (5, 4, 2), one survey unanswered, one answered in November.
+    const survey = async (i: number, sentAt: number, score: number | null, answeredAt: number | null) =>
+      p.ds.query(
+        `INSERT INTO satisfaction_surveys (id, incident_id, system_id, engineer_id, engineer_name, reporter_name, reporter_department, token_hash, sent_at, expires_at, score, answered_at)
+         SELECT $1, i.id, i.system_id, 'e1', '李工', '李护士长', '放射科', $2, $3, $4, $5, $6 FROM incidents i WHERE i.id = $7`,
+        [randomUUID(), randomUUID().replace(/-/g, '').padEnd(64, '0'), new Date(sentAt), new Date(sentAt + 7 * 24 * 60 * MIN), score, answeredAt === null ? null : new Date(answeredAt), ids.get(i)],
+      );
+    await survey(0, OCT.from + 2 * 24 * 60 * MIN, 5, OCT.from + 3 * 24 * 60 * MIN);
+    await survey(1, OCT.from + 4 * 24 * 60 * MIN, 4, OCT.from + 5 * 24 * 60 * MIN);
+    await survey(2, OCT.from + 6 * 24 * 60 * MIN, 2, OCT.from + 6 * 24 * 60 * MIN + 30 * MIN);
+    await survey(3, OCT.from + 8 * 24 * 60 * MIN, null, null);
+    await survey(6, OCT.to - 60 * MIN, 3, OCT.to + 60 * MIN);
+    // S1: a problem found in October and still investigated, linked to INC-GEN-005; one from September closed in October.
+    const problem = async (n: number, state: string, openedAt: number, closedAt: number | null, incident: number | null) => {
+      const id = randomUUID();
+      await p.ds.query(
+        `INSERT INTO problems (id, number, workflow_id, system_id, title, description, state, origin_kind, opened_at, opened_by_name, closed_at, view, projected_seq)
+         VALUES ($1, $2, $3, $4, $5, '生成', $6, 'recurrence', $7, '生成器', $8, '{}', 1)`,
+        [id, `PRB-GEN-${n}`, `problem-gen-${id}`, systems[0].id, `反复故障 ${n}`, state, new Date(openedAt), closedAt === null ? null : new Date(closedAt)],
+      );
+      if (incident !== null) await p.ds.query(`INSERT INTO problem_incidents (problem_id, incident_id) VALUES ($1, $2)`, [id, ids.get(incident)]);
+    };
+    await problem(1, 'investigating', OCT.from + 10 * 24 * 60 * MIN, null, 5);
+    await problem(2, 'closed', OCT.from - 29 * 24 * 60 * MIN, OCT.from + 19 * 24 * 60 * MIN, null);
     for (let m = 0; m < 2; m++) {
       const id = randomUUID();
       const at = OCT.from + (m * 10 + 2) * 24 * 60 * MIN;
@@ -136,7 +166,8 @@ describe('monthly service report (S8)', () => {
     qm = await p.user(['quality_manager'], '刘质量');
     itManager = await p.user(['it_manager'], '信息科主任');
     dispatcher = await p.user(['dispatcher'], '王调度');
-    const systems = await p.ds.query(`SELECT id, code FROM business_systems ORDER BY seq LIMIT 5`);
+    const systems = await p.ds.query(`SELECT id, code FROM business_systems WHERE active AND entry_kind = 'system' AND code <> 'SYS-00' ORDER BY seq LIMIT 5`);
+    firstSystem = systems[0].code;
     await generateHistory(systems);
     expect((await p.call('POST', '/contracts', itManager.token, { number: 'HT-2026', title: '运维服务合同', hospital: '市人民医院', vendor: '某信息公司', startDate: '2026-01-01' })).status).toBe(201);
   });
@@ -208,6 +239,21 @@ describe('monthly service report (S8)', () => {
     expect(f.changes).toMatchObject({ total: changes.total, emergency: changes.emergency, reviews: changes.reviews, rejections: changes.rejections });
     expect(f.modifications).toMatchObject({ total: 2, delivered: 2, deliveredLate: 1 });
     expect(f.contract).toMatchObject({ number: 'HT-2026', monthsLeft: 2, daysLeft: 0, ended: false });
+    const [sat] = await p.ds.query(
+      `SELECT count(*) FILTER (WHERE answered_at >= $1 AND answered_at < $2)::int AS n, avg(score) FILTER (WHERE answered_at >= $1 AND answered_at < $2) AS avg,
+              count(*) FILTER (WHERE sent_at >= $1 AND sent_at < $2)::int AS sent FROM satisfaction_surveys`,
+      range,
+    );
+    expect(sat).toMatchObject({ n: 3, sent: 5 });
+    expect(f.satisfaction).toMatchObject({ responses: sat.n, sent: sat.sent });
+    expect(f.satisfaction.average).toBeCloseTo(Number(sat.avg), 2);
+    const [prb] = await p.ds.query(
+      `SELECT count(*) FILTER (WHERE opened_at >= $1 AND opened_at < $2)::int AS proposed, count(*) FILTER (WHERE closed_at >= $1 AND closed_at < $2)::int AS closed,
+              count(*) FILTER (WHERE opened_at < $2 AND (closed_at IS NULL OR closed_at >= $2))::int AS open FROM problems`,
+      range,
+    );
+    expect(f.problems).toMatchObject({ proposed: prb.proposed, closed: prb.closed, open: prb.open });
+    expect(f.downtime).toMatchObject({ systems: 1, systemHours: 2 });
 
     const text = await pdfText('2026-10');
     const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -234,6 +280,13 @@ describe('monthly service report (S8)', () => {
     expect(text).not.toContain('INC-GEN-101');
     expect(text).not.toContain('INC-GEN-102');
     expect(text).toContain('剩余 2 个月 0 天');
+    expect(text).toContain(`回复 responses ${sat.n}\n`);
+    expect(text).toContain(`平均分（1–5） average score ${Number(sat.avg).toFixed(2)}\n`);
+    expect(text).toContain(`本月新发现问题 ${prb.proposed} 个，关闭 ${prb.closed} 个`);
+    expect(text).toContain('PRB-GEN-1');
+    expect(text.replace(/\s+/g, '')).toContain('INC-GEN-005');
+    expect(text).toContain('七、停机与收入影响');
+    expect(text).toMatch(new RegExp(`${firstSystem} .* 2\\.00 — INC-GEN-000\n`));
     expect(text).toContain('待项目经理与质量经理填写');
 
     const xlsx = await fetch(`${p.baseUrl}/monthly-reports/2026-10/xlsx`, { headers: { authorization: `Bearer ${dispatcher.token}` } });

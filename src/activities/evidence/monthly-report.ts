@@ -5,6 +5,9 @@ import { AcceptanceGap, acceptanceGaps, timeLeft } from '../../domain/evidence/c
 import { ComplianceRow, serviceStats } from '../../domain/evidence/service-stats';
 import { formatDayNumber, formatInZone, localDayNumber } from '../../domain/time';
 import { downtimeReport } from '../../persistence/downtime/downtime-store';
+import { problemDigest } from '../../persistence/problems/problem-store';
+import { surveySummary } from '../../persistence/surveys/survey-store';
+import { PROBLEM_STATE_ZH } from '../../domain/problems/problem';
 import { acceptanceCounts, contractPeriod, currentContract } from '../../persistence/evidence/contract-store';
 import { ChangeLine, ModificationLine, incidentFacts, periodChanges, periodModifications, periodRecords } from '../../persistence/evidence/evidence-queries';
 import { MonthlyReportRow } from '../../persistence/evidence/monthly-report-store';
@@ -39,6 +42,17 @@ export interface MonthlyFigures {
   modifications: { total: number; delivered: number; deliveredLate: number; accepted: number };
   records: { total: number; confirmed: number; pending: number; disputed: number };
   downtime: { systems: number; systemHours: number; revenueAtStake: number; systemsWithoutRevenue: number } | null;
+  /** S8 satisfaction surveys answered in the month (scores 1–5). */
+  satisfaction: {
+    sent: number;
+    responses: number;
+    average: number | null;
+    satisfiedPercent: number | null;
+    bySystem: { code: string; name: string; responses: number; average: number | null }[];
+    byEngineer: { name: string; responses: number; average: number | null }[];
+  };
+  /** S1: problems proposed and closed in the month, and those open at its end (hidden risks, known errors). */
+  problems: { proposed: number; closed: number; rejected: number; open: number; knownErrors: number };
   contract: { number: string; monthsLeft: number; daysLeft: number; ended: boolean; lacks: AcceptanceGap[] } | null;
 }
 
@@ -57,6 +71,7 @@ export interface MonthlyReportData {
   changeRows: (ChangeLine & { kindLabel: string })[];
   modificationRows: (ModificationLine & { typeLabel: string; stateLabel: string })[];
   downtime: { code: string; name: string; hours: number; revenueAtStake: number | null; incidents: string }[] | null;
+  problemRows: { number: string; systemCode: string; title: string; stateLabel: string; rootCause: string | null; workaround: string | null; incidents: string }[];
   plan: string | null;
   planEditors: string;
   charts: { bySystem: string | null; byPriority: string | null; compliance: string | null };
@@ -78,6 +93,8 @@ export async function collectMonthlyReport(ds: DataSource, report: MonthlyReport
   const records = await periodRecords(ds, from, to);
   const down = await downtimeReport(ds, { from: new Date(from), to: new Date(to) }, { now: to });
   const contract = await currentContract(ds, formatDayNumber(localDayNumber(to - 1, offset)));
+  const satisfaction = await surveySummary(ds, { from: new Date(from), to: new Date(to) }, { utcOffsetMinutes: offset });
+  const problems = await problemDigest(ds, { from: new Date(from), to: new Date(to) });
   let contractFigures: MonthlyFigures['contract'] = null;
   if (contract) {
     const left = timeLeft(contract.startDate, contract.months, to, offset);
@@ -133,9 +150,18 @@ export async function collectMonthlyReport(ds: DataSource, report: MonthlyReport
       disputed: records.filter((r) => r.state === 'disputed').length,
     },
     downtime: down.systems.length === 0 ? null : { systems: down.totals.systems, systemHours: down.totals.systemHours, revenueAtStake: down.totals.revenueAtStake, systemsWithoutRevenue: down.totals.systemsWithoutRevenue },
+    satisfaction: {
+      sent: satisfaction.sent,
+      responses: satisfaction.responses,
+      average: satisfaction.average,
+      satisfiedPercent: satisfaction.satisfiedPercent,
+      bySystem: satisfaction.bySystem.map((x) => ({ code: x.code, name: x.name, responses: x.responses, average: x.average })),
+      byEngineer: satisfaction.byEngineer.map((x) => ({ name: x.name, responses: x.responses, average: x.average })),
+    },
+    problems: { ...problems.period, open: problems.open.length, knownErrors: problems.knownErrors.length },
     contract: contractFigures,
   };
-  const sections = ['overall', 'incidents', 'changes', 'modifications', ...(figures.downtime ? ['downtime'] : []), ...(contractFigures ? ['contract'] : []), 'improvement'];
+  const sections = ['overall', 'incidents', 'changes', 'modifications', 'problems', 'satisfaction', ...(figures.downtime ? ['downtime'] : []), ...(contractFigures ? ['contract'] : []), 'improvement'];
   const [y, m] = report.month.split('-');
   return {
     title: `${y}年${Number(m)}月 月度服务报告`,
@@ -154,6 +180,15 @@ export async function collectMonthlyReport(ds: DataSource, report: MonthlyReport
     downtime: figures.downtime
       ? down.systems.map((s) => ({ code: s.code, name: s.name, hours: s.hours, revenueAtStake: s.revenueAtStake, incidents: [...new Set(s.incidents.map((i) => i.number))].join('、') }))
       : null,
+    problemRows: [...problems.open, ...problems.knownErrors].map((x) => ({
+      number: x.number,
+      systemCode: x.systemCode,
+      title: x.title,
+      stateLabel: PROBLEM_STATE_ZH[x.state as keyof typeof PROBLEM_STATE_ZH] ?? x.state,
+      rootCause: x.rootCause,
+      workaround: x.workaround,
+      incidents: x.incidents.map((i) => i.number).join('、'),
+    })),
     plan: report.improvementPlan,
     planEditors: report.planEdits.map((e) => `${e.by.name}（${e.as.map((r) => (r === 'project_manager' ? '项目经理' : '质量经理')).join('/')}）`).join('、'),
     charts: {
@@ -193,6 +228,10 @@ export async function renderMonthlyXlsx(d: MonthlyReportData, offset: number): P
     ['改造需求 / Modifications', f.modifications.total],
     ['维护记录 / Records', f.records.total],
     ['双方已确认 / Confirmed', f.records.confirmed],
+    ['满意度回复 / Survey responses', f.satisfaction.responses],
+    ['满意度平均分 / Average score', f.satisfaction.average ?? '—'],
+    ['新增问题 / Problems proposed', f.problems.proposed],
+    ['未关闭问题 / Problems open', f.problems.open + f.problems.knownErrors],
     ...(f.downtime ? ([['停机系统·小时 / System-hours down', f.downtime.systemHours], ['影响收入(元) / Revenue at stake', f.downtime.revenueAtStake]] as [string, number][]) : []),
     ...(f.contract ? ([['合同剩余 / Contract left', `${f.contract.monthsLeft} 个月 ${f.contract.daysLeft} 天`]] as [string, string][]) : []),
   ]);
@@ -279,6 +318,28 @@ export async function renderMonthlyXlsx(d: MonthlyReportData, offset: number): P
       d.downtime.map((s) => ({ code: s.code, name: s.name, hours: s.hours, revenue: s.revenueAtStake, incidents: s.incidents })),
     );
   }
+  addKeyValueSheet(wb, '满意度 Satisfaction', [
+    ['发出调查 / Surveys sent', f.satisfaction.sent],
+    ['回复 / Responses', f.satisfaction.responses],
+    ['平均分 / Average (1–5)', f.satisfaction.average ?? '—'],
+    ['满意率(4–5分) / Satisfied', f.satisfaction.satisfiedPercent === null ? '—' : `${f.satisfaction.satisfiedPercent}%`],
+    ...f.satisfaction.bySystem.map((x) => [`${x.code} ${x.name}`, `${x.responses} 份，平均 ${x.average ?? '—'}`] as [string, string]),
+    ...f.satisfaction.byEngineer.map((x) => [`工程师 ${x.name}`, `${x.responses} 份，平均 ${x.average ?? '—'}`] as [string, string]),
+  ]);
+  addTableSheet(
+    wb,
+    '问题管理 Problems',
+    [
+      { header: '编号 / Number', key: 'number', width: 20 },
+      { header: '系统 / System', key: 'systemCode', width: 10 },
+      { header: '标题 / Title', key: 'title', width: 30 },
+      { header: '状态 / State', key: 'stateLabel', width: 12 },
+      { header: '根因 / Root cause', key: 'rootCause', width: 30 },
+      { header: '临时措施 / Workaround', key: 'workaround', width: 30 },
+      { header: '关联故障 / Incidents', key: 'incidents', width: 40 },
+    ],
+    d.problemRows.map((x) => ({ ...x })),
+  );
   addKeyValueSheet(wb, '改进计划 Improvement', [
     ['改进计划 / Plan', d.plan ?? '（待项目经理与质量经理填写）'],
     ['编辑 / Edited by', d.planEditors || '—'],
