@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -201,5 +201,60 @@ describe('acceptance pack (S17, S18)', () => {
     expect((await p.call('POST', '/acceptance-packs', pm.token, { scope: 'modification', modification: 'MOD-19990101-0001' })).status).toBe(422);
     expect((await p.call('GET', '/acceptance-packs/AP-19990101-0001/zip', pm.token)).status).toBe(404);
     await built(partial.body.number);
+  });
+  it('a period pack carries the inspection reports of the period; a modification gets its own pack once it may be accepted', async () => {
+    // An inspection of this period with a signed-off report (issue 13's tables), as its workflow would store it.
+    const inspectionId = randomUUID();
+    const reportPdf = Buffer.from('%PDF-1.4 inspection report bytes');
+    await p.ds.query(
+      `INSERT INTO inspections (id, number, workflow_id, profile, trigger, scope, state, requested_by_name, started_at, finished_at)
+       VALUES ($1, 'INS-GEN-1', $2, 'monthly', 'schedule', '{}', 'completed', '计划', now() - interval '1 hour', now())`,
+      [inspectionId, `inspection-gen-${inspectionId}`],
+    );
+    const [report] = await p.ds.query(
+      `INSERT INTO inspection_reports (inspection_id, version, title, period_end, pdf, pdf_sha256, xlsx, xlsx_sha256, renderer, state)
+       VALUES ($1, 1, '系统巡检报告', now(), $2, $3, $4, $5, 'test', 'signed_off') RETURNING id`,
+      [inspectionId, reportPdf, createHash('sha256').update(reportPdf).digest('hex'), Buffer.from('x'), createHash('sha256').update('x').digest('hex')],
+    );
+    await p.ds.query(`INSERT INTO inspection_report_signoffs (report_id, role, user_id, user_name) VALUES ($1, 'project_manager', $2, '张经理')`, [report.id, pm.id]);
+    const pack = await p.call('POST', '/acceptance-packs', pm.token, { scope: 'period' });
+    expect(pack.status).toBe(201);
+    const done = await built(pack.body.number);
+    expect(done.summary.inspections).toBe(1);
+    const entries = await readZip(await download(done.number));
+    expect(entries.map((e) => e.name)).toEqual(['summary.pdf', 'detail.xlsx', 'inspections/INS-GEN-1-v1.pdf', 'LEDGER-HEAD.txt', 'SHA256SUMS']);
+    expect(entries[2].data.equals(reportPdf)).toBe(true);
+    const sheets = await readWorkbook(entries[1].data);
+    expect(sheets.get('巡检报告 Inspections')![1]).toEqual(expect.arrayContaining(['INS-GEN-1', '系统巡检报告', '张经理（project_manager）']));
+
+    // Modifications: one live but not yet 7 working days, one past that point.
+    const modification = async (n: string, liveDaysAgo: number, eligibleInDays: number) => {
+      const id = randomUUID();
+      const now = Date.now();
+      await p.ds.query(
+        `INSERT INTO modifications (id, number, workflow_id, system_id, type, title, description, department, state, submitted_by, submitted_at, delivery_due,
+           delivery_breached, live_at, acceptance_eligible_at, view)
+         SELECT $1, $2, $3, s.id, 'interface', '检验结果推送接口', '对接区域平台', '检验科', 'live', $4, $5, $6, false, $7, $8, '{}' FROM business_systems s WHERE s.code = 'SYS-11'`,
+        [id, n, `modification-gen-${id}`, pm.id, new Date(now - (liveDaysAgo + 5) * DAY_MS), new Date(now - (liveDaysAgo - 2) * DAY_MS), new Date(now - liveDaysAgo * DAY_MS), new Date(now + eligibleInDays * DAY_MS)],
+      );
+    };
+    await modification('MOD-GEN-EARLY', 2, 7);
+    await modification('MOD-GEN-READY', 12, -1);
+    const early = await p.call('POST', '/acceptance-packs', pm.token, { scope: 'modification', modification: 'MOD-GEN-EARLY' });
+    expect(early.status).toBe(409);
+    expect(early.body.code).toBe('NOT_ELIGIBLE');
+    expect(early.body.messageZh).toContain('7 个工作日');
+    const ready = await p.call('POST', '/acceptance-packs', pm.token, { scope: 'modification', modification: 'mod-gen-ready' });
+    expect(ready.status).toBe(201);
+    expect(ready.body).toMatchObject({ scope: 'modification', modification: 'MOD-GEN-READY', contract: null });
+    const modPack = await built(ready.body.number);
+    expect(modPack.summary).toMatchObject({ modifications: 1, incidents: 0, inspections: 0 });
+    const modEntries = await readZip(await download(modPack.number));
+    const pdf = join(dir, 'modification.pdf');
+    writeFileSync(pdf, modEntries[0].data);
+    const text = execFileSync('pdftotext', ['-raw', pdf, '-'], { encoding: 'utf8' });
+    expect(text).toContain('改造验收资料包 MOD-GEN-READY');
+    expect(text).toContain('检验结果推送接口');
+    expect(text).not.toContain('SLA 达标情况');
   });
 });

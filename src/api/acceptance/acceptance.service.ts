@@ -73,6 +73,14 @@ export class AcceptanceService {
       const m = await findModification(this.ds, dto.modification);
       if (!m) throw unknownRef('modification', dto.modification, 'modification');
       if (m.liveAt === null) throw conflict('NOT_DELIVERED', `改造需求 ${m.number} 尚未交付上线，不能出验收资料包`, `modification ${m.number} is not live yet: nothing to accept`, { field: 'modification' });
+      // S17: a modification is put up for acceptance 7 working days after go-live; the modification workflow computed when.
+      if (m.acceptanceEligibleAt === null || now < m.acceptanceEligibleAt) {
+        const when = m.acceptanceEligibleAt === null ? '—' : formatInZone(m.acceptanceEligibleAt, offset);
+        throw conflict('NOT_ELIGIBLE', `改造需求 ${m.number} 须上线满 7 个工作日后方可验收（${when} 起）`, `modification ${m.number} may be put up for acceptance only 7 working days after go-live (from ${when})`, {
+          field: 'modification',
+          details: { acceptanceEligibleAt: m.acceptanceEligibleAt === null ? null : formatInZone(m.acceptanceEligibleAt, offset) },
+        });
+      }
       return { contractId: null, modificationId: m.id, periodStart: m.submittedAt, periodEnd: m.liveAt + 1 };
     }
     if ((dto.from === undefined) !== (dto.to === undefined)) throw badRequest('VALIDATION_FAILED', 'from 与 to 须同时给出', 'from and to go together', { field: dto.from === undefined ? 'from' : 'to' });
