@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readWorkbook } from '../src/adapters/reports';
+import { ensureMonthlyReportSchedule, loadMonthlyReportConfig } from '../src/infra/monthly-report-schedule';
 import { TestPlatform, TestUser, startPlatform } from './support/platform';
 
 /**
@@ -327,5 +328,24 @@ describe('monthly service report (S8)', () => {
     expect((await p.call('POST', '/monthly-reports', dispatcher.token, { month: '2026-09' })).status).toBe(403);
     expect((await p.call('GET', '/monthly-reports/2026-09', pm.token)).status).toBe(404);
     expect((await p.call('GET', '/monthly-reports/2026-9', pm.token)).status).toBe(400);
+  });
+  it('the worker keeps one Temporal Schedule, in the contract zone, and remakes it when the cron changes', async () => {
+    const scheduleId = `monthly-report-test-${randomUUID()}`;
+    const config = loadMonthlyReportConfig({});
+    expect(config).toEqual({ cron: '0 9 1-15 * *', schedule: true });
+    const first = await ensureMonthlyReportSchedule(p.temporal, { taskQueue: p.config.taskQueue, timeZone: 'Asia/Shanghai', config, scheduleId });
+    try {
+      const d = await first.describe();
+      expect(d.memo?.cron).toBe('0 9 1-15 * *');
+      expect(d.spec.timezone).toBe('Asia/Shanghai');
+      expect(d.action).toMatchObject({ type: 'startWorkflow', workflowType: 'monthlyReportScheduleWorkflow', taskQueue: p.config.taskQueue });
+      // The same settings again (a worker restart): kept as it is.
+      await ensureMonthlyReportSchedule(p.temporal, { taskQueue: p.config.taskQueue, timeZone: 'Asia/Shanghai', config, scheduleId });
+      const changed = await ensureMonthlyReportSchedule(p.temporal, { taskQueue: p.config.taskQueue, timeZone: 'Asia/Shanghai', config: { ...config, cron: '30 8 1-12 * *' }, scheduleId });
+      expect((await changed.describe()).memo?.cron).toBe('30 8 1-12 * *');
+    } finally {
+      await p.temporal.schedule.getHandle(scheduleId).delete();
+    }
+    expect(loadMonthlyReportConfig({ WARDLINE_MONTHLY_REPORT_SCHEDULE: 'false' }).schedule).toBe(false);
   });
 });
