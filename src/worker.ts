@@ -4,6 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import { createChangeActivities } from './activities/change.activities';
 import { createProblemActivities } from './activities/problem.activities';
 import { createSupportActivities } from './activities/support.activities';
+import { createSurveyActivities } from './activities/survey.activities';
 import { createEscalationActivities } from './activities/escalation.activities';
 import { createForecastActivities } from './activities/forecast.activities';
 import { createInspectionActivities } from './activities/inspection/inspection.activities';
@@ -87,6 +88,7 @@ export async function createWardlineWorker(
       ...createChangeActivities({ dataSource }),
       ...createProblemActivities({ dataSource }),
       ...createSupportActivities({ dataSource }),
+      ...createSurveyActivities({ dataSource, sms: createChannels(config.notify).sms, publicUrl: config.publicUrl }),
       ...createJobActivities({ dataSource, vault, utcOffsetMinutes }),
       ...createPatchActivities({ dataSource, vault }),
       ...createForecastActivities({ dataSource, prometheus: prometheusOf(config), preventive, mapping: alertReceiver.mapping }),

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { loadNotifyConfig } from '../src/infra/notify-config';
 import { TestPlatform, TestUser, startPlatform } from './support/platform';
+import { Receiver, startReceiver } from './support/receivers';
 
 const DAY = 86_400_000;
 
@@ -14,15 +16,16 @@ describe('satisfaction surveys (S8)', () => {
   let engA: TestUser;
   let engB: TestUser;
   let vendorUser: TestUser;
+  let sms: Receiver;
   let skew = 0;
   const clock = { now: () => Date.now() + skew };
 
-  const confirmed = async (system: string, engineer: TestUser, title: string) => {
+  const confirmed = async (system: string, engineer: TestUser, title: string, phone = '8123') => {
     const opened = await p.call('POST', '/incidents', dispatcher.token, {
       systemId: system,
       title,
       description: `${title}：无法使用`,
-      reporter: { name: '赵医生', department: '心内科', phone: '8123' },
+      reporter: { name: '赵医生', department: '心内科', phone },
       priority: 'P3',
       channel: 'phone',
       assigneeId: engineer.id,
@@ -44,10 +47,23 @@ describe('satisfaction surveys (S8)', () => {
     expect(res.body.state).toBe('open');
     return new URL(res.body.link).pathname;
   };
+  const waitForInvitation = async (n: string) => {
+    for (let i = 0; i < 100; i++) {
+      const inv = (await p.call('GET', `/incidents/${n}/survey`, dispatcher.token)).body.invitation;
+      if (inv && inv.status !== 'pending') return inv;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`no invitation outcome for ${n}`);
+  };
   const post = (path: string, body: string, type: string) => fetch(`${p.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': type }, body });
 
   beforeAll(async () => {
-    p = await startPlatform({ clock });
+    // The hospital's SMS gateway, on loopback.
+    sms = await startReceiver({ reply: () => ({ status: 200, body: { code: 'OK', id: 'sms-1' } }) });
+    p = await startPlatform({
+      clock,
+      config: { notify: { ...loadNotifyConfig({}), sms: { kind: 'sms', url: `${sms.base}/sms/send`, bodyTemplate: '{"mobile":"{{phone}}","content":"{{text}}"}', success: { path: 'code', equals: 'OK' }, messageIdPath: 'id' } } },
+    });
     dispatcher = await p.user(['dispatcher'], '王调度');
     engA = await p.user(['engineer'], '甲工程师');
     engB = await p.user(['engineer'], '乙工程师');
@@ -57,7 +73,10 @@ describe('satisfaction surveys (S8)', () => {
     await p.ds.query(`UPDATE cmdb_items SET vendor_id = NULL WHERE name = 'SYS-11' AND type = 'business_system'`);
     await p.ds.query(`INSERT INTO vendor_contacts (vendor_id, user_id, name, role, level) VALUES ($1, $2, '原厂联系人', '经理', 1)`, [v.id, vendorUser.id]);
   });
-  afterAll(() => p?.stop());
+  afterAll(async () => {
+    await p?.stop();
+    await sms?.close();
+  });
 
   it('a confirmed incident sends a one-time link the reporter answers once', async () => {
     const n = await confirmed('SYS-11', engA, 'PACS 调阅缓慢');
@@ -100,6 +119,27 @@ describe('satisfaction surveys (S8)', () => {
     expect((await fetch(`${p.baseUrl}/survey/v1.abc.def`)).status).toBe(404);
   });
 
+  it('a reporter with a mobile number gets the link by SMS; one without is left to the desk', async () => {
+    const n = await confirmed('SYS-11', engA, '心电图无法上传', '13912345678');
+    const [msg] = await (async () => {
+      for (let i = 0; i < 100 && sms.requests.length === 0; i++) await new Promise((r) => setTimeout(r, 200));
+      return sms.requests.map((r) => JSON.parse(r.text));
+    })();
+    expect(msg.mobile).toBe('13912345678');
+    expect(msg.content).toContain(n);
+    const link = /(https?:\/\/\S+\/survey\/\S+?)(\s|（|$)/.exec(msg.content)![1];
+    const path = new URL(link).pathname;
+    expect(path).toBe(await linkOf(n));
+    expect((await fetch(`${p.baseUrl}${path}`)).status).toBe(200);
+    const state = await p.call('GET', `/incidents/${n}/survey`, dispatcher.token);
+    expect(state.body.invitation).toMatchObject({ status: 'sent', detail: 'sms-1' });
+    // An extension number is no mobile: no SMS, the desk passes the link on.
+    const other = await confirmed('SYS-11', engA, '叫号屏不显示');
+    const left = await waitForInvitation(other);
+    expect(left).toMatchObject({ status: 'no_channel' });
+    expect(sms.requests).toHaveLength(1);
+  });
+
   it('a link expires after seven days', async () => {
     const n = await confirmed('SYS-11', engB, '打印机驱动异常');
     const path = await linkOf(n);
@@ -135,7 +175,7 @@ describe('satisfaction surveys (S8)', () => {
     expect(rows).toHaveLength(4);
     const avg = (xs: number[]) => Math.round((xs.reduce((x, y) => x + y, 0) * 100) / xs.length) / 100;
     expect(res.body.responses).toBe(4);
-    expect(res.body.sent).toBe(5);
+    expect(res.body.sent).toBe(7);
     expect(res.body.average).toBe(avg(rows.map((r: any) => r.score)));
     expect(res.body.average).toBe(3.5);
     const byEng = Object.fromEntries(res.body.byEngineer.map((e: any) => [e.name, [e.responses, e.average]]));

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { SupportInput } from '../../src/domain/support/support-request';
 import { problemWorkflowId } from '../../src/shared/problem-messages';
 import { SUPPORT_WORKFLOW_TYPE, supportWorkflowId } from '../../src/shared/support-messages';
+import { surveyInvitationWorkflowId } from '../../src/shared/survey-messages';
 import { waitUntil } from '../../test/support/workflow-input';
 import type { FlowCase, FlowContext } from './flows';
 
-/** S1 and S6 flows: problems (raised by hand and closed; proposed by recurrence, joined, rejected) and support requests. */
+/** S1, S6 and S8 flows: the survey invitation of a confirmed incident; problems (raised by hand and closed; proposed by recurrence, joined, rejected) and support requests. */
 
 function must(res: { status: number; body: any }, status: number): any {
   if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${JSON.stringify(res.body)}`);
@@ -61,6 +62,21 @@ async function implementedChange(ctx: FlowContext, system: string): Promise<stri
 const problemWorkflowOf = (body: { id: string; number: string }) => problemWorkflowId(body.number, body.id);
 
 export const SERVICE_CASES: FlowCase[] = [
+  {
+    // The hospital confirms a fix: the reporter's survey invitation runs (no SMS gateway here, so the desk passes it on).
+    name: 'survey-invitation/no-channel',
+    produces: ['survey-invitation/no-channel'],
+    async run(ctx) {
+      const { p, people: u } = ctx;
+      const n = await resolvedIncident(ctx, 'SYS-23', '医嘱打印乱码', `字体缺失 ${randomUUID().slice(0, 4)}`);
+      must(await p.call('POST', `/incidents/${n}/confirm`, u.dispatcher.token, {}), 200);
+      const [survey] = await p.ds.query(`SELECT v.id FROM satisfaction_surveys v JOIN incidents i ON i.id = v.incident_id WHERE i.number = $1`, [n]);
+      const workflowId = surveyInvitationWorkflowId(survey.id);
+      await waitUntil('the invitation started', async () => ((await p.ds.query(`SELECT 1 FROM workflow_outbox WHERE workflow_id = $1 AND state = 'done'`, [workflowId])).length ? true : null), 60_000);
+      await p.temporal.workflow.getHandle(workflowId).result();
+      return { 'survey-invitation/no-channel': workflowId };
+    },
+  },
   {
     // Raised by hand: root cause, workaround, fixed by an implemented change, closed.
     name: 'problem/closed',

@@ -13,3 +13,4 @@ export { acceptancePackWorkflow } from './acceptance-pack.workflow';
 export { problemWorkflow } from './problem.workflow';
 export { monthlyReportWorkflow, monthlyReportScheduleWorkflow } from './monthly-report.workflow';
 export { supportRequestWorkflow } from './support-request.workflow';
+export { surveyInvitationWorkflow } from './survey-invitation.workflow';

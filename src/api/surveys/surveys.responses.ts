@@ -30,6 +30,9 @@ export const INCIDENT_SURVEY = obj({
   score: 'integer?',
   comment: 'string?',
   answeredAt: 'date-time?',
+  invitation: nullable(
+    obj({ status: { type: 'string', enum: ['pending', 'sent', 'failed', 'no_channel'], description: '短信邀请 / the SMS invitation' }, at: 'date-time?', detail: 'string?' }),
+  ),
   link: nullable({ type: 'string', description: '一次性链接（仅院方调度与信息科可见） / the one-time link (the hospital desk only)' }),
 });
 

@@ -100,11 +100,12 @@ export class SurveysService {
     const s = await surveyOfIncident(this.ds, inc.id);
     const offset = await this.offset();
     const t = (d: Date | null | undefined) => (d ? formatInZone(d.getTime(), offset) : null);
-    if (!s) return { incident: inc.number, state: 'none', sentAt: null, expiresAt: null, score: null, comment: null, answeredAt: null, link: null };
+    if (!s) return { incident: inc.number, state: 'none', sentAt: null, expiresAt: null, score: null, comment: null, answeredAt: null, invitation: null, link: null };
     const state = s.answeredAt ? 'answered' : this.clock.now() >= s.expiresAt.getTime() ? 'expired' : 'open';
     // The link is a credential: the hospital's desk, who passes it to the reporter, sees it while it can be used.
     const showLink = state === 'open' && holdsAny(auth.roles, ['dispatcher', 'it_manager']);
     const link = showLink ? `${this.config.publicUrl.replace(/\/$/, '')}/survey/${await surveyToken(this.ds, s.id, s.expiresAt)}` : null;
-    return { incident: inc.number, state, sentAt: t(s.sentAt), expiresAt: t(s.expiresAt), score: s.score, comment: s.comment, answeredAt: t(s.answeredAt), link };
+    const invitation = { status: s.invitation.status, at: t(s.invitation.at), detail: s.invitation.detail };
+    return { incident: inc.number, state, sentAt: t(s.sentAt), expiresAt: t(s.expiresAt), score: s.score, comment: s.comment, answeredAt: t(s.answeredAt), invitation, link };
   }
 }

@@ -19,6 +19,7 @@ import { AcceptancePackNumbers1764820000000 } from './1764820000000-acceptance-p
 import { MonthlyReports1764830000000 } from './1764830000000-monthly-reports';
 import { IncidentOutages1764850000000 } from './1764850000000-incident-outages';
 import { SatisfactionSurveys1764860000000 } from './1764860000000-satisfaction-surveys';
+import { SurveyInvitations1764860000001 } from './1764860000001-survey-invitations';
 import { Problems1764870000000 } from './1764870000000-problems';
 import { SupportRequests1764880000000 } from './1764880000000-support-requests';
 import { PmIntegrations1764900000000 } from './1764900000000-pm-integrations';
@@ -48,6 +49,7 @@ export const MIGRATIONS = [
   MonthlyReports1764830000000,
   IncidentOutages1764850000000,
   SatisfactionSurveys1764860000000,
+  SurveyInvitations1764860000001,
   Problems1764870000000,
   SupportRequests1764880000000,
   PmIntegrations1764900000000,

@@ -4,6 +4,8 @@ import type { IncidentView, TimelineEvent } from '../../domain/incident-process'
 import { SURVEY_LINK_PURPOSE, SURVEY_LINK_TTL_DAYS, SurveyAnswer, SurveySummary, summarize } from '../../domain/surveys/survey';
 import { DAY_MS, formatInZone } from '../../domain/time';
 import { hashLinkToken, readPurposeLink, signPurposeLink } from '../../infra/ack-links';
+import { enqueue } from '../../intake/outbox';
+import { SURVEY_INVITATION_WORKFLOW_TYPE, surveyInvitationWorkflowId } from '../../shared/survey-messages';
 
 type Db = DataSource | EntityManager;
 
@@ -39,6 +41,8 @@ export async function onIncidentEventSurvey(tx: EntityManager, v: IncidentView, 
     [id, v.incidentId, v.systemId, engineer?.id ?? null, engineer?.name ?? null, v.reporter.name, v.reporter.department, v.reporter.phone, hashLinkToken(token), new Date(e.at), expiresAt],
   );
   if (created.length === 0) return;
+  // The link goes to the reporter by SMS through its own small workflow, started once the confirmation commits.
+  await enqueue(tx, { operation: 'start', workflowId: surveyInvitationWorkflowId(id), start: { workflowType: SURVEY_INVITATION_WORKFLOW_TYPE, args: [{ surveyId: id }] } });
   const phone = v.reporter.phone ? `（${v.reporter.phone}）` : '';
   await tx.query(
     `INSERT INTO notifications (idempotency_key, incident_id, event, recipient_id, recipient_role, channel, locale, title, body)
@@ -48,8 +52,8 @@ export async function onIncidentEventSurvey(tx: EntityManager, v: IncidentView, 
       v.incidentId,
       `满意度调查：${v.number}`,
       // The link itself is a credential: it stays out of notifications; the desk reads it on the incident's survey.
-      `工单 ${v.number}（${v.title}）已确认。请在工单的满意度调查处取一次性链接，发给报障人 ${v.reporter.department} ${v.reporter.name}${phone}` +
-        `（${SURVEY_LINK_TTL_DAYS} 天内有效，仅可提交一次）。`,
+      `工单 ${v.number}（${v.title}）已确认，满意度调查已生成。报障人 ${v.reporter.department} ${v.reporter.name}${phone} 有手机号且配置了短信网关时由短信发送；` +
+        `否则请在工单的满意度调查处取一次性链接转交（${SURVEY_LINK_TTL_DAYS} 天内有效，仅可提交一次）。`,
     ],
   );
 }
@@ -71,6 +75,7 @@ export interface SurveyRow {
   score: number | null;
   comment: string | null;
   answeredAt: Date | null;
+  invitation: { status: string; at: Date | null; detail: string | null };
 }
 
 const SELECT = `SELECT v.*, i.number AS incident_number, i.title AS incident_title, s.code AS system_code, s.display_name AS system_name
@@ -94,7 +99,24 @@ function mapRow(r: Record<string, any>): SurveyRow {
     score: r.score,
     comment: r.comment,
     answeredAt: r.answered_at ? new Date(r.answered_at) : null,
+    invitation: { status: r.invitation_status, at: r.invitation_at ? new Date(r.invitation_at) : null, detail: r.invitation_detail },
   };
+}
+
+export type InvitationStatus = 'pending' | 'sent' | 'failed' | 'no_channel';
+
+/** What the invitation activity needs: the reporter's phone and the link's parts. */
+export async function surveyForInvitation(db: Db, surveyId: string) {
+  const [r] = await db.query(`${SELECT} WHERE v.id = $1`, [surveyId]);
+  return r ? { ...mapRow(r), reporterPhone: r.reporter_phone as string | null, invitationStatus: r.invitation_status as InvitationStatus } : null;
+}
+
+/** Records how the invitation went; a sent one stays sent. */
+export async function setInvitation(db: Db, surveyId: string, status: InvitationStatus, detail: string | null): Promise<void> {
+  await db.query(
+    `UPDATE satisfaction_surveys SET invitation_status = $2, invitation_detail = $3, invitation_at = now() WHERE id = $1 AND invitation_status <> 'sent'`,
+    [surveyId, status, detail],
+  );
 }
 
 export async function surveyOfIncident(db: Db, incidentId: string): Promise<SurveyRow | null> {
