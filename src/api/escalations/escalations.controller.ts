@@ -9,7 +9,7 @@ import { Idempotent } from '../common/idempotency';
 import { ParseUuidPipe } from '../common/pipes';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { ApiOp } from '../common/openapi';
-import { ACK_PAGE, ESCALATION, ESCALATIONS, ESCALATION_STATE } from './escalations.responses';
+import { ACK_PAGE, ESCALATION, ESCALATIONS, MY_ESCALATIONS, ESCALATION_STATE } from './escalations.responses';
 import { INCIDENT_VIEW } from '../incidents/incidents.responses';
 
 @ApiTags('escalations')
@@ -35,7 +35,7 @@ export class EscalationsController {
   }
 
   /** S7: the escalations that call the signed-in vendor contact's vendor (a vendor contact may not list incidents). */
-  @ApiOp({ summary: '我方厂商的原厂升级 / The escalations that call my vendor', ok: ESCALATIONS })
+  @ApiOp({ summary: '我方厂商的原厂升级 / The escalations that call my vendor', ok: MY_ESCALATIONS })
   @Get('me/escalations')
   @Allow('vendor_contact')
   mine(@Auth() auth: Principal) {
