@@ -197,6 +197,116 @@ describe('web console in a real browser', () => {
     expect(errors).toEqual([]);
   });
 
+  it('a reviewer sees each statement classified, sends back, sees the diff and approves; the submitter may not approve', async () => {
+    const submitter = await person('zhao.sub', '赵提交', ['engineer', 'reviewer']);
+    await person('sun.review', '孙审核', ['reviewer']);
+    const submitterToken = (await p.call('POST', `/users/${submitter.id}/tokens`, p.adminToken, { name: 'test' })).body.token as string;
+    const hour = 3_600_000;
+    const created = await p.call('POST', '/changes', submitterToken, {
+      systemId: 'SYS-11',
+      kind: 'normal',
+      title: '清理 PACS 旧日志表',
+      reason: '释放表空间',
+      dialect: 'oracle',
+      forwardScript: 'DROP TABLE PACS.OLD_LOG;\nUPDATE PACS.EXAM_REG SET STATUS = 9 WHERE STATUS IS NULL;',
+      rollbackScript: '',
+      objects: [{ type: 'table', name: 'PACS.OLD_LOG', action: 'drop' }],
+      risk: 'high',
+      window: { start: new Date(Date.now() + hour).toISOString(), end: new Date(Date.now() + 3 * hour).toISOString() },
+    });
+    expect(created.status).toBe(201);
+    const changeId = created.body.id as string;
+
+    const { page, errors } = await open();
+    await signIn(page, 'sun.review', PASSWORD);
+    await page.getByTestId('changes').waitFor();
+    await page.getByRole('link', { name: created.body.number }).click();
+    await page.getByTestId('change-page').waitFor();
+    // Each statement of the SQL carries the classifier's reading: the DROP is destructive DDL, the UPDATE is DML.
+    const first = page.getByTestId('statement-1');
+    expect(await first.getAttribute('data-kind')).toBe('ddl');
+    expect(await first.getAttribute('data-destructive')).toBe('true');
+    expect(await first.textContent()).toContain('破坏性');
+    expect(await page.getByTestId('statement-2').getAttribute('data-kind')).toBe('dml');
+    expect(await page.getByTestId('statement-2').getAttribute('data-destructive')).toBe('false');
+    await shot(page, 'change-review');
+    await page.getByTestId('review-comment').fill('请先改名备份，不要直接删除');
+    await page.getByTestId('review-send-back').click();
+    await page.locator('[data-testid="change-state"]:text-is("已退回")').waitFor();
+
+    const revised = await p.call('POST', `/changes/${changeId}/revisions`, submitterToken, {
+      dialect: 'oracle',
+      forwardScript: 'ALTER TABLE PACS.OLD_LOG RENAME TO OLD_LOG_BAK;\nUPDATE PACS.EXAM_REG SET STATUS = 9 WHERE STATUS IS NULL;',
+      rollbackScript: 'ALTER TABLE PACS.OLD_LOG_BAK RENAME TO OLD_LOG;',
+      objects: [{ type: 'table', name: 'PACS.OLD_LOG', action: 'alter' }],
+      risk: 'medium',
+    });
+    expect(revised.status).toBe(200);
+
+    // The submitter holds the reviewer role too, yet is not offered the review, and the API refuses it (S4).
+    const sub = await open();
+    await signIn(sub.page, 'zhao.sub', PASSWORD);
+    await sub.page.getByTestId('board').waitFor();
+    await sub.page.goto(`${p.baseUrl}/#/changes/${changeId}`);
+    await sub.page.getByTestId('separation-of-duties').waitFor();
+    expect(await sub.page.getByTestId('review-approve').count()).toBe(0);
+    await shot(sub.page, 'change-submitter-cannot-review');
+    const refused = await p.call('POST', `/changes/${changeId}/review`, submitterToken, { decision: 'approve' });
+    expect(refused.status).toBe(403);
+
+    await page.reload();
+    await page.locator('[data-testid="change-state"]:text-is("审核中")').waitFor();
+    await page.getByTestId('diff-tab').click();
+    const diff = await page.getByTestId('diff').first().textContent();
+    expect(diff).toContain('- DROP TABLE PACS.OLD_LOG;');
+    expect(diff).toContain('+ ALTER TABLE PACS.OLD_LOG RENAME TO OLD_LOG_BAK;');
+    await shot(page, 'change-diff');
+    await page.getByTestId('review-approve').click();
+    await page.locator('[data-testid="change-state"]:text-is("已批准")').waitFor();
+    expect(await page.getByTestId('approvals').textContent()).toContain('孙审核');
+    const [row] = await p.ds.query(`SELECT state FROM changes WHERE id = $1`, [changeId]);
+    expect(row.state).toBe('approved');
+    expect([...errors, ...sub.errors]).toEqual([]);
+  });
+
+  it('a vendor contact sees only its own vendor’s escalation and acknowledges it on a phone', async () => {
+    const vendorUser = await person('wu.vendor', '吴原厂', ['vendor_contact']);
+    const otherUser = await person('zheng.other', '郑他厂', ['vendor_contact']);
+    const dispatcher = await p.user(['dispatcher']);
+    const engineer = await p.user(['engineer']);
+    const escalate = async (system: string, vendorName: string, contactUserId: string) => {
+      const vendor = await p.call('POST', '/vendors', p.adminToken, { name: vendorName, systems: [system] });
+      expect(vendor.status).toBe(201);
+      expect((await p.call('POST', `/vendors/${vendor.body.id}/contacts`, p.adminToken, { name: vendorName.slice(0, 2) + '工', role: '技术支持', level: 1, userId: contactUserId, phone: '13800138000' })).status).toBe(201);
+      const opened = await p.call('POST', '/incidents', dispatcher.token, { systemId: system, title: `${system} 故障`, description: '需要原厂', reporter: { name: '护士', department: '门诊' }, priority: 'P2', channel: 'phone' });
+      expect(opened.status).toBe(201);
+      const res = await p.call('POST', `/incidents/${opened.body.number}/escalations`, engineer.token, { reason: '现场无法定位，需要原厂专家' });
+      expect(res.status).toBe(200);
+      return opened.body.number as string;
+    };
+    const mine = await escalate('SYS-11', '影像原厂', vendorUser.id);
+    const theirs = await escalate('SYS-10', '另一原厂', otherUser.id);
+
+    const { page, errors } = await open({ width: 390, height: 844 }, true);
+    await signIn(page, 'wu.vendor', PASSWORD);
+    await page.waitForURL(/#\/escalations/);
+    const card = page.getByTestId(`escalation-${mine}`);
+    await card.waitFor();
+    expect(await page.getByTestId(`escalation-${theirs}`).count()).toBe(0);
+    expect(await card.textContent()).toContain('现场无法定位，需要原厂专家');
+    expect(await card.getAttribute('data-status')).toBe('awaiting_ack');
+    await shot(page, 'vendor-escalations-phone');
+    await card.getByTestId('escalation-acknowledge').click();
+    await page.getByTestId('escalation-note').fill('工程师 30 分钟内远程接入');
+    await page.getByTestId('escalation-ack-ok').click();
+    await page.locator(`[data-testid="escalation-${mine}"][data-status="acknowledged"]`).waitFor();
+    const [row] = await p.ds.query(`SELECT e.status, e.acknowledged_by FROM escalations e JOIN incidents i ON i.id = e.incident_id WHERE i.number = $1`, [mine]);
+    expect(row.status).toBe('acknowledged');
+    expect(row.acknowledged_by).toContain('吴原厂');
+    await shot(page, 'vendor-acknowledged-phone');
+    expect(errors).toEqual([]);
+  });
+
   it('a directory (LDAP) person signs in through the form with the role their group maps to', async () => {
     const mapped = await p.call('PUT', '/auth/directory/group-roles', p.adminToken, { mappings: [{ groupDn: ldap.groupDn('it-review'), role: 'reviewer' }] });
     expect(mapped.status).toBe(200);

@@ -64,14 +64,32 @@ export const CHANGE_STATES: Record<string, Pair> = {
 };
 
 export const ESCALATION_STATES: Record<string, Pair> = {
-  notifying: ['通知中', 'Notifying'],
-  waiting: ['等待响应', 'Waiting'],
-  acknowledged: ['已响应', 'Acknowledged'],
-  arrived: ['已到场', 'Arrived'],
-  remote: ['远程处理中', 'Remote session'],
+  awaiting_ack: ['等待原厂响应', 'Awaiting acknowledgement'],
+  acknowledged: ['原厂已响应', 'Acknowledged'],
+  vendor_on_site: ['原厂已到场', 'Vendor on site'],
+  exhausted: ['各级均未响应', 'Nobody answered'],
+  no_contacts: ['无联系人', 'No contacts'],
   resolved: ['已解决', 'Resolved'],
-  exhausted: ['无人响应', 'Nobody answered'],
-  cancelled: ['已取消', 'Cancelled'],
+};
+
+export const RISK_COLORS: Record<string, string> = { low: 'green', medium: 'gold', high: 'red' };
+export const RISKS: Record<string, Pair> = { low: ['低', 'low'], medium: ['中', 'medium'], high: ['高', 'high'] };
+export const CHANGE_KINDS: Record<string, Pair> = { standard: ['标准变更', 'Standard'], normal: ['一般变更', 'Normal'], emergency: ['紧急变更', 'Emergency'] };
+export const STATEMENT_KINDS: Record<string, Pair> = { ddl: ['结构变更 DDL', 'DDL'], dml: ['数据变更 DML', 'DML'], dcl: ['权限 DCL', 'DCL'], query: ['查询', 'Query'], other: ['其他', 'Other'] };
+export const CHANGE_ACTIONS: Record<string, Pair> = {
+  submitted: ['提交', 'Submitted'],
+  auto_approved: ['自动批准', 'Approved automatically'],
+  review_reminder: ['审核提醒', 'Review reminder'],
+  review_escalated: ['审核超期上报', 'Review overdue: escalated'],
+  review: ['审核', 'Review'],
+  approve: ['批准', 'Approved'],
+  reject: ['驳回', 'Rejected'],
+  send_back: ['退回修改', 'Sent back'],
+  revise: ['提交修订', 'Revised'],
+  implement: ['实施', 'Implemented'],
+  verify: ['验证', 'Verified'],
+  close: ['关闭', 'Closed'],
+  cancel: ['取消', 'Cancelled'],
 };
 
 export function label(map: Record<string, Pair>, code: string | null | undefined, lang: 'zh' | 'en'): string {
