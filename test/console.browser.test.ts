@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -16,6 +16,8 @@ const ROOT = resolve(__dirname, '..');
 const SHOTS = join(ROOT, 'test-output', 'console');
 const PASSWORD = 'Console-2026!';
 const MAX_FAILURES = 4;
+
+jest.setTimeout(300_000);
 
 describe('web console in a real browser', () => {
   let p: TestPlatform;
@@ -35,6 +37,8 @@ describe('web console in a real browser', () => {
     const context = await browser.newContext({ viewport, isMobile: mobile, hasTouch: mobile, locale: 'zh-CN', timezoneId: 'America/New_York' });
     contexts.push(context);
     const page = await context.newPage();
+    // Each step waits for what the real stack answers (a workflow Update per action) on a machine shared by many test runs.
+    page.setDefaultTimeout(60_000);
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     return { page, errors };
@@ -111,7 +115,8 @@ describe('web console in a real browser', () => {
     const { page, errors } = await open();
     await signIn(page, 'wang.dispatch', PASSWORD);
     await page.getByTestId('board').waitFor();
-    expect(await page.getByTestId('on-duty').textContent()).toContain('李工');
+    // The engineer on duty is named (loaded beside the board).
+    await page.locator('[data-testid="on-duty"]:has-text("李工")').waitFor();
     await shot(page, 'sign-in-done-board-empty');
 
     await page.getByTestId('open-incident').click();
