@@ -6,7 +6,9 @@
  * the group's rows absorb, so Temporal is called once per group, never once per alert.
  * Printed per step, beside plain INSERTs of the same payloads into the same PostgreSQL at the same rate:
  *   alerts accepted per second, p50/p99 of the webhook's answer, p50/p99 from a group's first webhook to its incident
- *   workflow existing (the workflow's start time in Temporal), and the incidents opened (must equal G: dedup exact).
+ *   workflow existing (the workflow's start time in Temporal), and the incidents opened (must equal G: dedup exact);
+ *   and per message the CPU this process and PostgreSQL spent and PostgreSQL's transactions, which a shared machine's
+ *   other load skews far less than rates and latencies.
  * Infrastructure: DATABASE_URL or an embedded PostgreSQL; TEMPORAL_ADDRESS or an in-memory Temporal dev server; the
  * API and the worker (with the outbox dispatcher) in this process. Fresh database and task queue; removed at the end.
  * Run: npm run bench:alerts. Knobs: BENCH_RATES (alerts/s, default 100,250,500,1000), BENCH_SECONDS (per step, 10),
@@ -29,6 +31,8 @@ import { openDatabase } from '../src/persistence/data-source';
 import { issueToken } from '../src/persistence/users-store';
 import { WorkerHandle, createWardlineWorker } from '../src/worker';
 import { Cleanup, benchDatabase, intEnv, percentile, printTable, runBench, withPgClient } from './support';
+import { postgresCpuSeconds } from './platform';
+import { readFileSync } from 'node:fs';
 
 const RATES = (process.env.BENCH_RATES || '100,250,500,1000').split(',').map((r) => {
   const n = Number(r);
@@ -137,6 +141,23 @@ async function benchmark(cleanups: Cleanup[]): Promise<boolean> {
   }
   const ds: DataSource = await openDatabase(dbUrl, { migrate: true, poolSize: 20 });
   cleanups.push({ name: 'close the DataSource', run: async () => ds.isInitialized && ds.destroy() });
+  // CPU per alert, which the machine's other load skews far less than rates and latencies: this process (API, worker,
+  // dispatcher and the load generator) and PostgreSQL (its postmaster, found as a backend's parent, when it is local).
+  const [{ pid: backendPid }] = await ds.query(`SELECT pg_backend_pid() AS pid`);
+  let postmaster: number | null = null;
+  try {
+    const stat = readFileSync(`/proc/${backendPid}/stat`, 'utf8');
+    postmaster = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) || null;
+  } catch {
+    postmaster = null;
+  }
+  const xacts = async () => Number((await ds.query(`SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()`))[0].n);
+  const meter = async () => ({ node: process.cpuUsage(), pg: postmaster ? postgresCpuSeconds(postmaster) : null, xacts: await xacts() });
+  const used = (a: Awaited<ReturnType<typeof meter>>, b: Awaited<ReturnType<typeof meter>>, alerts: number) => ({
+    nodeMs: ((b.node.user + b.node.system - a.node.user - a.node.system) / 1000 / alerts) * A,
+    pgMs: a.pg === null || b.pg === null ? NaN : ((b.pg - a.pg) * 1000 * A) / alerts,
+    xacts: ((b.xacts - a.xacts) * A) / alerts,
+  });
   const base = loadConfig({});
   const config = { ...base, databaseUrl: dbUrl, temporalAddress, temporalNamespace: process.env.TEMPORAL_NAMESPACE || 'default', taskQueue: `bench-alerts-${randomUUID()}`, port: 0 };
 
@@ -182,10 +203,13 @@ async function benchmark(cleanups: Cleanup[]): Promise<boolean> {
   await runStep(Math.min(100, RATES[0]), (g) => post(0, g));
   await runStep(Math.min(100, RATES[0]), (g) => insert(0, g));
 
-  const rows: string[][] = [['step', 'alerts/s target', 'alerts', 'accepted/s', 'answer p50 ms', 'answer p99 ms', '→workflow p50 ms', '→workflow p99 ms', 'drain s', 'incidents', 'failures']];
+  const rows: string[][] = [
+    ['step', 'alerts/s target', 'alerts', 'accepted/s', 'answer p50 ms', 'answer p99 ms', '→workflow p50 ms', '→workflow p99 ms', 'drain s', 'incidents', 'failures', 'CPU ms/msg: node', 'PostgreSQL', 'PG xacts/msg'],
+  ];
   const notes: string[] = [];
   for (const [index, rate] of RATES.entries()) {
     const step = index + 1;
+    const m0 = await meter();
     const api = await runStep(rate, (g) => post(step, g));
     // Every group's workflow exists (started by the dispatcher from the outbox), or the drain window ends.
     const drainStart = Date.now();
@@ -212,13 +236,16 @@ async function benchmark(cleanups: Cleanup[]): Promise<boolean> {
       await new Promise((r) => setTimeout(r, 250));
     }
     const drainSeconds = (Date.now() - drainStart) / 1000;
+    const apiCpu = used(m0, await meter(), api.alerts);
     const toWorkflow = started.map((s) => s.startMs - api.firstSentAt.get(s.g)!);
     const lat = stats(api.latenciesMs);
     const wf = stats(toWorkflow);
+    const s0 = await meter();
     const sql = await runStep(rate, (g) => insert(step, g));
+    const sqlCpu = used(s0, await meter(), sql.alerts);
     const sqlLat = stats(sql.latenciesMs);
-    rows.push([`${step} Wardline`, String(rate), String(api.alerts), fmt(api.alerts / api.seconds), fmt(lat.p50, 2), fmt(lat.p99, 2), fmt(wf.p50, 0), fmt(wf.p99, 0), fmt(drainSeconds), `${incidents}/${G}`, String(api.failures)]);
-    rows.push([`${step} plain INSERT`, String(rate), String(sql.alerts), fmt(sql.alerts / sql.seconds), fmt(sqlLat.p50, 2), fmt(sqlLat.p99, 2), '', '', '', '', String(sql.failures)]);
+    rows.push([`${step} Wardline`, String(rate), String(api.alerts), fmt(api.alerts / api.seconds), fmt(lat.p50, 2), fmt(lat.p99, 2), fmt(wf.p50, 0), fmt(wf.p99, 0), fmt(drainSeconds), `${incidents}/${G}`, String(api.failures), fmt(apiCpu.nodeMs, 2), fmt(apiCpu.pgMs, 2), fmt(apiCpu.xacts, 2)]);
+    rows.push([`${step} plain INSERT`, String(rate), String(sql.alerts), fmt(sql.alerts / sql.seconds), fmt(sqlLat.p50, 2), fmt(sqlLat.p99, 2), '', '', '', '', String(sql.failures), fmt(sqlCpu.nodeMs, 2), fmt(sqlCpu.pgMs, 2), fmt(sqlCpu.xacts, 2)]);
     if (incidents !== G) {
       ok = false;
       notes.push(`step ${step}: ${incidents} incidents for ${G} groups (dedup must be exact)`);

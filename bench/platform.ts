@@ -88,7 +88,7 @@ function childrenOf(pid: number): number[] {
  * PostgreSQL's CPU: the postmaster with every backend it reaped, plus the live ones. A backend that ends between two
  * readings moves from the live sum into the postmaster's reaped time, so differences stay right.
  */
-function postgresCpuSeconds(postmaster: number): number | null {
+export function postgresCpuSeconds(postmaster: number): number | null {
   const own = processCpuSeconds(postmaster, true);
   if (own === null) return null;
   return own + childrenOf(postmaster).reduce((sum, pid) => sum + (processCpuSeconds(pid) ?? 0), 0);

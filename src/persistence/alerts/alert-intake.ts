@@ -77,7 +77,6 @@ const SEVERITY_ORDER = (s: Severity) => ['critical', 'high', 'unknown', 'warning
 function worst(severities: Severity[]): Severity {
   return severities.reduce((a, b) => (SEVERITY_ORDER(b) < SEVERITY_ORDER(a) ? b : a), 'info' as Severity);
 }
-const date = (ms: number | null) => (ms === null ? null : new Date(ms));
 
 /**
  * The approved changes whose window is open now and whose systems cover every business system the item's outage
@@ -189,47 +188,58 @@ export async function recordAlertGroup(ds: DataSource, batch: AlertGroupBatch, c
     );
     const changeOf = new Map(decision.changes.map((c) => [c.fingerprint, c.change]));
 
-    // Every alert's row: counts and times move forward; a stale message only counts as received.
+    // Every alert's row: counts and times move forward; a stale message only counts as received. One statement for
+    // the batch (a message's alerts), not one per alert: the group's transaction is the intake's cost (bench:alerts).
     const alertIds = new Map<string, string>();
     for (const a of incoming) {
-      const change = changeOf.get(a.fingerprint)!;
-      if (change === 'stale') {
-        const [row] = await updateReturning<{ id: string }>(
-          tx,
-          `UPDATE alerts SET receipts = receipts + 1, last_seen = greatest(last_seen, $3) WHERE group_id = $1 AND fingerprint = $2 RETURNING id`,
-          [g.id, a.fingerprint, new Date(now)],
-        );
-        if (row) alertIds.set(a.fingerprint, row.id);
-        continue;
-      }
-      const [row] = await tx.query(
+      if (changeOf.get(a.fingerprint) !== 'stale') continue;
+      const [row] = await updateReturning<{ id: string }>(
+        tx,
+        `UPDATE alerts SET receipts = receipts + 1, last_seen = greatest(last_seen, $3) WHERE group_id = $1 AND fingerprint = $2 RETURNING id`,
+        [g.id, a.fingerprint, new Date(now)],
+      );
+      if (row) alertIds.set(a.fingerprint, row.id);
+    }
+    const fresh = incoming.filter((a) => changeOf.get(a.fingerprint) !== 'stale');
+    if (fresh.length > 0) {
+      const rows: { id: string; fingerprint: string }[] = await tx.query(
         `INSERT INTO alerts (group_id, source, fingerprint, alertname, status, severity, raw_severity, summary, labels, annotations, item_id,
                              starts_at, ends_at, first_seen, last_seen, receipts, fires)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, 1, $15)
+         SELECT $1, r.source, r.fingerprint, r.alertname, r.status, r.severity, r.raw_severity, r.summary, r.labels, r.annotations, $2::uuid,
+                r.starts_at, r.ends_at, $3, $3, 1, r.fires
+           FROM jsonb_to_recordset($4::jsonb) AS r(source text, fingerprint text, alertname text, status text, severity text, raw_severity text,
+                                                   summary text, labels jsonb, annotations jsonb, starts_at timestamptz, ends_at timestamptz, fires int)
          ON CONFLICT (group_id, fingerprint) DO UPDATE SET
            status = EXCLUDED.status, severity = EXCLUDED.severity, raw_severity = EXCLUDED.raw_severity, summary = EXCLUDED.summary,
            labels = EXCLUDED.labels, annotations = EXCLUDED.annotations, starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at,
            last_seen = EXCLUDED.last_seen, receipts = alerts.receipts + 1, fires = alerts.fires + EXCLUDED.fires
-         RETURNING id`,
+         RETURNING id, fingerprint`,
         [
           g.id,
-          a.source,
-          a.fingerprint,
-          a.alertname,
-          a.status,
-          a.severity,
-          a.rawSeverity,
-          a.summary,
-          JSON.stringify(a.labels),
-          JSON.stringify(a.annotations),
           batch.mapped?.itemId ?? null,
-          new Date(a.startsAt),
-          date(a.endsAt),
           new Date(now),
-          change === 'fired' || change === 'resolved_unseen' ? 1 : 0,
+          JSON.stringify(
+            fresh.map((a) => {
+              const change = changeOf.get(a.fingerprint)!;
+              return {
+                source: a.source,
+                fingerprint: a.fingerprint,
+                alertname: a.alertname,
+                status: a.status,
+                severity: a.severity,
+                raw_severity: a.rawSeverity,
+                summary: a.summary,
+                labels: a.labels,
+                annotations: a.annotations,
+                starts_at: new Date(a.startsAt).toISOString(),
+                ends_at: a.endsAt === null ? null : new Date(a.endsAt).toISOString(),
+                fires: change === 'fired' || change === 'resolved_unseen' ? 1 : 0,
+              };
+            }),
+          ),
         ],
       );
-      alertIds.set(a.fingerprint, row.id);
+      for (const r of rows) alertIds.set(r.fingerprint, r.id);
     }
 
     // Maintenance (an open change window, or a job or patch run on the item) only keeps an incident from opening; an incident already open keeps hearing about its alerts.
@@ -289,31 +299,33 @@ export async function recordAlertGroup(ds: DataSource, batch: AlertGroupBatch, c
       }
     }
 
-    // The alert list of the incident (or of the covering changes): first and last seen, receipts, fires.
-    for (const a of incoming) {
-      const change = changeOf.get(a.fingerprint)!;
-      const alertId = alertIds.get(a.fingerprint);
-      if (!alertId || !attachTo || change === 'stale') continue;
-      const fires = change === 'fired' ? 1 : 0;
-      const targets: [string | null, string | null][] = 'incidentId' in attachTo ? [[attachTo.incidentId, null]] : attachTo.changeIds.map((c) => [null, c]);
-      for (const [incidentId, changeId] of targets) {
-        await tx.query(
-          `INSERT INTO alert_attachments (alert_id, incident_id, change_id, first_seen, last_seen, receipts, fires, last_status)
-           VALUES ($1, $2, $3, $4, $4, 1, $5, $6)
-           ON CONFLICT (alert_id, ${incidentId ? 'incident_id' : 'change_id'}) DO UPDATE SET
-             last_seen = EXCLUDED.last_seen, receipts = alert_attachments.receipts + 1, fires = alert_attachments.fires + EXCLUDED.fires,
-             last_status = EXCLUDED.last_status`,
-          [alertId, incidentId, changeId, new Date(now), Math.max(fires, action === 'opened' && a.status === 'firing' ? 1 : 0), a.status],
-        );
-      }
+    // The alert list of the incident (or of the covering changes): first and last seen, receipts, fires; one statement.
+    const listed = fresh.filter((a) => alertIds.has(a.fingerprint));
+    if (attachTo && listed.length > 0) {
+      const ids = listed.map((a) => alertIds.get(a.fingerprint)!);
+      const fires = listed.map((a) => Math.max(changeOf.get(a.fingerprint) === 'fired' ? 1 : 0, action === 'opened' && a.status === 'firing' ? 1 : 0));
+      const statuses = listed.map((a) => a.status);
+      const target = 'incidentId' in attachTo ? attachTo.incidentId : attachTo.changeIds;
+      const byIncident = typeof target === 'string';
+      await tx.query(
+        `INSERT INTO alert_attachments (alert_id, incident_id, change_id, first_seen, last_seen, receipts, fires, last_status)
+         SELECT u.alert_id, ${byIncident ? '$4::uuid, NULL' : 'NULL, t.change_id'}, $5, $5, 1, u.fires, u.status
+           FROM unnest($1::uuid[], $2::int[], $3::text[]) AS u(alert_id, fires, status)
+           ${byIncident ? '' : 'CROSS JOIN unnest($4::uuid[]) AS t(change_id)'}
+         ON CONFLICT (alert_id, ${byIncident ? 'incident_id' : 'change_id'}) DO UPDATE SET
+           last_seen = EXCLUDED.last_seen, receipts = alert_attachments.receipts + 1, fires = alert_attachments.fires + EXCLUDED.fires,
+           last_status = EXCLUDED.last_status`,
+        [ids, fires, statuses, target, new Date(now)],
+      );
     }
 
-    const [{ firing }] = await tx.query(`SELECT count(*) FILTER (WHERE status = 'firing')::int AS firing FROM alerts WHERE group_id = $1`, [g.id]);
     await tx.query(
-      `UPDATE alert_groups SET firing = $2,
-              all_resolved_at = CASE WHEN $2 = 0 THEN coalesce(all_resolved_at, $3) ELSE NULL END,
-              severity = $4, updated_at = now() WHERE id = $1`,
-      [g.id, firing, new Date(now), severity],
+      `WITH f AS (SELECT count(*) FILTER (WHERE status = 'firing')::int AS n FROM alerts WHERE group_id = $1)
+       UPDATE alert_groups g SET firing = f.n,
+              all_resolved_at = CASE WHEN f.n = 0 THEN coalesce(g.all_resolved_at, $2) ELSE NULL END,
+              severity = $3, updated_at = now()
+         FROM f WHERE g.id = $1`,
+      [g.id, new Date(now), severity],
     );
 
     const outcomes = incoming.map((a) => ({ fingerprint: a.fingerprint, outcome: outcomeOf(changeOf.get(a.fingerprint)!, action, maintenance.length > 0, decision) }));
