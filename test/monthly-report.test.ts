@@ -124,6 +124,16 @@ describe('monthly service report (S8)', () => {
         ]);
       }
     }
+    // S6: three support requests in October, one late, and one withdrawn (left out).
+    for (const [n, state, breached] of [[0, 'confirmed', false], [1, 'fulfilled', true], [2, 'in_progress', false], [3, 'cancelled', false]] as const) {
+      const id = randomUUID();
+      const at = OCT.from + (n * 6 + 3) * 24 * 60 * MIN;
+      await p.ds.query(
+        `INSERT INTO support_requests (id, number, workflow_id, system_id, type, title, state, requester_name, requester_department, submitted_at, due_at, fulfilled_at, breached, view, projected_seq)
+         VALUES ($1, $2, $3, $4, 'report_export', $5, $6, '张医生', '医务处', $7, $8, $9, $10, '{}', 1)`,
+        [id, `SR-GEN-${n}`, `support-gen-${id}`, systems[0].id, `导出报表 ${n}`, state, new Date(at), new Date(at + 2 * 24 * 60 * MIN), ['confirmed', 'fulfilled'].includes(state) ? new Date(at + (breached ? 4 : 1) * 24 * 60 * MIN) : null, breached],
+      );
+    }
     // S9: INC-GEN-000 took SYS-01 down from its report to its repair (120 minutes).
     await p.ds.query(`INSERT INTO incident_outages (incident_id, outage, set_by_id, set_by_name) VALUES ($1, true, 'gen', '生成器')`, [ids.get(0)]);
     // S8 satisfaction: three answers in October (5, 4, 2), one survey unanswered, one answered in November.
@@ -255,6 +265,13 @@ describe('monthly service report (S8)', () => {
     );
     expect(f.problems).toMatchObject({ proposed: prb.proposed, closed: prb.closed, open: prb.open });
     expect(f.downtime).toMatchObject({ systems: 1, systemHours: 2 });
+    const [sr] = await p.ds.query(
+      `SELECT count(*)::int AS total, count(fulfilled_at)::int AS fulfilled, count(*) FILTER (WHERE breached)::int AS breached
+         FROM support_requests WHERE submitted_at >= $1 AND submitted_at < $2 AND state <> 'cancelled'`,
+      range,
+    );
+    expect(sr).toEqual({ total: 3, fulfilled: 2, breached: 1 });
+    expect(f.supportRequests).toMatchObject(sr);
 
     const text = await pdfText('2026-10');
     const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -287,6 +304,8 @@ describe('monthly service report (S8)', () => {
     expect(text).toContain('PRB-GEN-1');
     expect(text.replace(/\s+/g, '')).toContain('INC-GEN-005');
     expect(text).toContain('七、停机与收入影响');
+    expect(text).toContain(`本月服务请求 ${sr.total} 件，已完成 ${sr.fulfilled} 件，超时 ${sr.breached} 件。`);
+    expect(text).not.toContain('SR-GEN-3');
     expect(text).toMatch(new RegExp(`${firstSystem} .* 2\\.00 — INC-GEN-000\n`));
     expect(text).toContain('待项目经理与质量经理填写');
 

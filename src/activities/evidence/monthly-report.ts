@@ -9,7 +9,8 @@ import { problemDigest } from '../../persistence/problems/problem-store';
 import { surveySummary } from '../../persistence/surveys/survey-store';
 import { PROBLEM_STATE_ZH } from '../../domain/problems/problem';
 import { acceptanceCounts, contractPeriod, currentContract } from '../../persistence/evidence/contract-store';
-import { ChangeLine, ModificationLine, incidentFacts, periodChanges, periodModifications, periodRecords } from '../../persistence/evidence/evidence-queries';
+import { ChangeLine, ModificationLine, incidentFacts, periodChanges, periodModifications, periodRecords, periodSupportRequests } from '../../persistence/evidence/evidence-queries';
+import { SUPPORT_STATE_ZH, SUPPORT_TYPE_ZH } from '../../domain/support/support-request';
 import { MonthlyReportRow } from '../../persistence/evidence/monthly-report-store';
 import { verifyLedger } from '../../persistence/records/ledger';
 import { CLOCK_LABELS, MODIFICATION_STATE_LABELS, TIER_LABELS } from '../../shared/labels';
@@ -51,6 +52,8 @@ export interface MonthlyFigures {
     bySystem: { code: string; name: string; responses: number; average: number | null }[];
     byEngineer: { name: string; responses: number; average: number | null }[];
   };
+  /** S6: support requests submitted in the month, fulfilled, and those whose 2-working-day clock breached. */
+  supportRequests: { total: number; fulfilled: number; breached: number; byType: { key: string; label: string; count: number }[] };
   /** S1: problems proposed and closed in the month, and those open at its end (hidden risks, known errors). */
   problems: { proposed: number; closed: number; rejected: number; open: number; knownErrors: number };
   contract: { number: string; monthsLeft: number; daysLeft: number; ended: boolean; lacks: AcceptanceGap[] } | null;
@@ -71,6 +74,7 @@ export interface MonthlyReportData {
   changeRows: (ChangeLine & { kindLabel: string })[];
   modificationRows: (ModificationLine & { typeLabel: string; stateLabel: string })[];
   downtime: { code: string; name: string; hours: number; revenueAtStake: number | null; incidents: string }[] | null;
+  supportRows: { number: string; systemCode: string; typeLabel: string; title: string; stateLabel: string; fulfilledAt: number | null; breached: boolean }[];
   problemRows: { number: string; systemCode: string; title: string; stateLabel: string; rootCause: string | null; workaround: string | null; incidents: string }[];
   plan: string | null;
   planEditors: string;
@@ -95,6 +99,8 @@ export async function collectMonthlyReport(ds: DataSource, report: MonthlyReport
   const contract = await currentContract(ds, formatDayNumber(localDayNumber(to - 1, offset)));
   const satisfaction = await surveySummary(ds, { from: new Date(from), to: new Date(to) }, { utcOffsetMinutes: offset });
   const problems = await problemDigest(ds, { from: new Date(from), to: new Date(to) });
+  const support = await periodSupportRequests(ds, from, to);
+  const supportTypes = [...new Set(support.map((x) => x.type))].sort();
   let contractFigures: MonthlyFigures['contract'] = null;
   if (contract) {
     const left = timeLeft(contract.startDate, contract.months, to, offset);
@@ -159,9 +165,15 @@ export async function collectMonthlyReport(ds: DataSource, report: MonthlyReport
       byEngineer: satisfaction.byEngineer.map((x) => ({ name: x.name, responses: x.responses, average: x.average })),
     },
     problems: { ...problems.period, open: problems.open.length, knownErrors: problems.knownErrors.length },
+    supportRequests: {
+      total: support.length,
+      fulfilled: support.filter((x) => x.fulfilledAt !== null).length,
+      breached: support.filter((x) => x.breached).length,
+      byType: supportTypes.map((t) => ({ key: t, label: SUPPORT_TYPE_ZH[t as keyof typeof SUPPORT_TYPE_ZH] ?? t, count: support.filter((x) => x.type === t).length })),
+    },
     contract: contractFigures,
   };
-  const sections = ['overall', 'incidents', 'changes', 'modifications', 'problems', 'satisfaction', ...(figures.downtime ? ['downtime'] : []), ...(contractFigures ? ['contract'] : []), 'improvement'];
+  const sections = ['overall', 'incidents', 'changes', 'modifications', 'support_requests', 'problems', 'satisfaction', ...(figures.downtime ? ['downtime'] : []), ...(contractFigures ? ['contract'] : []), 'improvement'];
   const [y, m] = report.month.split('-');
   return {
     title: `${y}年${Number(m)}月 月度服务报告`,
@@ -180,6 +192,15 @@ export async function collectMonthlyReport(ds: DataSource, report: MonthlyReport
     downtime: figures.downtime
       ? down.systems.map((s) => ({ code: s.code, name: s.name, hours: s.hours, revenueAtStake: s.revenueAtStake, incidents: [...new Set(s.incidents.map((i) => i.number))].join('、') }))
       : null,
+    supportRows: support.map((x) => ({
+      number: x.number,
+      systemCode: x.systemCode,
+      typeLabel: SUPPORT_TYPE_ZH[x.type as keyof typeof SUPPORT_TYPE_ZH] ?? x.type,
+      title: x.title,
+      stateLabel: SUPPORT_STATE_ZH[x.state as keyof typeof SUPPORT_STATE_ZH] ?? x.state,
+      fulfilledAt: x.fulfilledAt,
+      breached: x.breached,
+    })),
     problemRows: [...problems.open, ...problems.knownErrors].map((x) => ({
       number: x.number,
       systemCode: x.systemCode,
@@ -228,6 +249,8 @@ export async function renderMonthlyXlsx(d: MonthlyReportData, offset: number): P
     ['改造需求 / Modifications', f.modifications.total],
     ['维护记录 / Records', f.records.total],
     ['双方已确认 / Confirmed', f.records.confirmed],
+    ['服务请求 / Support requests', f.supportRequests.total],
+    ['服务请求超时 / Support requests late', f.supportRequests.breached],
     ['满意度回复 / Survey responses', f.satisfaction.responses],
     ['满意度平均分 / Average score', f.satisfaction.average ?? '—'],
     ['新增问题 / Problems proposed', f.problems.proposed],
@@ -318,6 +341,20 @@ export async function renderMonthlyXlsx(d: MonthlyReportData, offset: number): P
       d.downtime.map((s) => ({ code: s.code, name: s.name, hours: s.hours, revenue: s.revenueAtStake, incidents: s.incidents })),
     );
   }
+  addTableSheet(
+    wb,
+    '服务请求 Support requests',
+    [
+      { header: '编号 / Number', key: 'number', width: 20 },
+      { header: '系统 / System', key: 'systemCode', width: 10 },
+      { header: '类型 / Type', key: 'typeLabel', width: 12 },
+      { header: '标题 / Title', key: 'title', width: 30 },
+      { header: '状态 / State', key: 'stateLabel', width: 12 },
+      { header: '完成 / Fulfilled', key: 'fulfilled', width: 17 },
+      { header: '超时 / Late', key: 'late', width: 8 },
+    ],
+    d.supportRows.map((x) => ({ number: x.number, systemCode: x.systemCode, typeLabel: x.typeLabel, title: x.title, stateLabel: x.stateLabel, fulfilled: when(x.fulfilledAt), late: x.breached ? '是' : '否' })),
+  );
   addKeyValueSheet(wb, '满意度 Satisfaction', [
     ['发出调查 / Surveys sent', f.satisfaction.sent],
     ['回复 / Responses', f.satisfaction.responses],

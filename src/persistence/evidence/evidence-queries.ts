@@ -245,3 +245,36 @@ export async function periodChanges(db: Db, from: number, to: number): Promise<C
     reviewedLate: null,
   }));
 }
+
+export interface SupportRequestLine {
+  number: string;
+  systemCode: string;
+  type: string;
+  title: string;
+  state: string;
+  submittedAt: number;
+  dueAt: number;
+  fulfilledAt: number | null;
+  breached: boolean;
+}
+
+/** S6 support requests submitted in [from, to), withdrawn ones left out. */
+export async function periodSupportRequests(db: Db, from: number, to: number): Promise<SupportRequestLine[]> {
+  const rows: Record<string, any>[] = await db.query(
+    `SELECT r.number, s.code AS system_code, r.type, r.title, r.state, r.submitted_at, r.due_at, r.fulfilled_at, r.breached
+       FROM support_requests r JOIN business_systems s ON s.id = r.system_id
+      WHERE r.submitted_at >= $1 AND r.submitted_at < $2 AND r.state <> 'cancelled' ORDER BY r.submitted_at, r.number`,
+    [new Date(from), new Date(to)],
+  );
+  return rows.map((r) => ({
+    number: r.number,
+    systemCode: r.system_code,
+    type: r.type,
+    title: r.title,
+    state: r.state,
+    submittedAt: ms(r.submitted_at)!,
+    dueAt: ms(r.due_at)!,
+    fulfilledAt: ms(r.fulfilled_at),
+    breached: r.breached,
+  }));
+}
