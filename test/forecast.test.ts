@@ -116,7 +116,7 @@ describe('fault prediction from a real Prometheus', () => {
     expect((await p.call('GET', '/predictions?item=server:nope', engineer.token)).status).toBe(404);
   });
 
-  it('the forecast inside the horizon opens one preventive incident on the system (P2 → P3); the next run adds to it', async () => {
+  it('the forecast inside the horizon opens one preventive incident on the system (P2 → P3); the next run adds to it; out of the horizon it recovers', async () => {
     const groups = () => p.ds.query(`SELECT id, incident_id, group_key, firing FROM alert_groups WHERE source = 'prediction'`);
     const [group] = await waitFor(
       'the preventive incident',
@@ -154,6 +154,26 @@ describe('fault prediction from a real Prometheus', () => {
     );
     expect(await groups()).toHaveLength(1);
     expect((await p.ds.query(`SELECT count(*)::int AS n FROM incidents WHERE channel = 'alert'`))[0].n).toBe(1);
+
+    // A run with a one-minute horizon no longer sees /pacs running out inside it: the preventive alert resolves and,
+    // nobody having acknowledged it, the incident recovers by itself (a dispatcher confirms).
+    const run = await p.temporal.workflow.start('forecastWorkflow', {
+      workflowId: `forecast-short-${randomUUID()}`,
+      taskQueue: p.config.taskQueue,
+      args: [{ settings: { ...forecastSettingsOf(p.config), windowMs: 60_000, stepMs: 1000, horizonMs: 60_000 } }],
+    });
+    const summary = await run.result();
+    expect(summary).toMatchObject({ withinHorizon: [], preventive: { firing: 0, resolved: 1 } });
+    await waitFor(
+      'the preventive incident recovered',
+      async () => {
+        const res = await p.call('GET', `/incidents/${group.incident_id}`, dispatcher.token);
+        if (res.body.state !== 'recovered') throw new Error(res.body.state);
+      },
+      60_000,
+    );
+    const [quiet] = await groups();
+    expect(quiet.firing).toBe(0);
   });
 
   it('GET /cmdb/items/:ref/metrics draws the item’s series from Prometheus, and names the field of a bad range', async () => {
