@@ -111,6 +111,19 @@ describe('acceptance pack (S17, S18)', () => {
     const [{ breached }] = await p.ds.query(`SELECT breached_clocks AS breached FROM incidents WHERE number = $1`, [breachedNumber]);
     expect(breached).toEqual(expect.arrayContaining(['respond', 'on_site']));
 
+    // S11/S6 clocks beside the incidents': a modification delivered late and a support request fulfilled late.
+    const now = Date.now();
+    await p.ds.query(
+      `INSERT INTO modifications (id, number, workflow_id, system_id, type, title, description, department, state, submitted_by, submitted_at, delivery_due, delivery_breached, live_at, view)
+       SELECT $1, 'MOD-GEN-LATE', $2, s.id, 'adaptation', '医保目录适配', '适配', '医保办', 'live', $3, $4, $5, true, $6, '{}' FROM business_systems s WHERE s.code = 'SYS-11'`,
+      [randomUUID(), `modification-late-${randomUUID()}`, pm.id, new Date(now - 12 * DAY_MS), new Date(now - 5 * DAY_MS), new Date(now - 4 * DAY_MS)],
+    );
+    await p.ds.query(
+      `INSERT INTO support_requests (id, number, workflow_id, system_id, type, title, state, requester_name, requester_department, submitted_at, due_at, fulfilled_at, breached, view, projected_seq)
+       SELECT $1, 'SR-GEN-LATE', $2, s.id, 'report_export', '导出门诊量报表', 'fulfilled', '张医生', '医务处', $3, $4, $5, true, '{}', 1 FROM business_systems s WHERE s.code = 'SYS-11'`,
+      [randomUUID(), `support-late-${randomUUID()}`, new Date(now - 5 * DAY_MS), new Date(now - 3 * DAY_MS), new Date(now - 1 * DAY_MS)],
+    );
+
     expect((await p.call('POST', '/acceptance-packs', engineer.token, { scope: 'period' })).status).toBe(403);
     const a = await p.call('POST', '/acceptance-packs', pm.token, { scope: 'period' });
     expect(a.status).toBe(201);
@@ -151,6 +164,11 @@ describe('acceptance pack (S17, S18)', () => {
     const summary = firstPack.summary;
     expect(summary).toMatchObject({ recordsConfirmed: 1, recordsPending: 1, incidents: 2, ledgerOk: true });
     expect(summary.breaches).toBeGreaterThanOrEqual(2);
+    expect(summary.otherBreaches).toBe(2);
+    expect(text).toContain('修改调整交付（7 天） / modification delivery (7 days) 1 0 1 0.0%');
+    expect(text).toContain('服务请求（工作日） / support requests (working days) 1 0 1 0.0%');
+    expect(text).toContain('MOD-GEN-LATE');
+    expect(text).toContain('SR-GEN-LATE');
     expect(text).toContain(`双方已确认的维护记录 records confirmed by both parties ${summary.recordsConfirmed}\n`);
     expect(text).toContain(`SLA 违约 SLA breaches ${summary.breaches}\n`);
     // The compliance row of the working-time tier or off hours (whichever the P1 fell in) shows the breaches.
@@ -159,6 +177,7 @@ describe('acceptance pack (S17, S18)', () => {
     expect(text).toMatch(new RegExp(`${tierZh} 响应时限 \\d+ \\d+ 1 \\d+ `));
 
     const sheets = await readWorkbook(entries[1].data);
+    expect(sheets.get('其他时限 Other clocks')!.map((r) => r[0])).toEqual(['编号 / Number', 'MOD-GEN-LATE', 'SR-GEN-LATE']);
     const records = sheets.get('维护记录 Records')!;
     expect(records).toHaveLength(2);
     expect(records[1][0]).toBe(confirmedRecord);

@@ -4,7 +4,18 @@ import { PdfRenderer, ReportHtmlRenderer, addKeyValueSheet, addTableSheet, build
 import { ComplianceRow, serviceStats } from '../../domain/evidence/service-stats';
 import { SOURCE_ZH, STATE_ZH } from '../../domain/records/record';
 import { formatInZone } from '../../domain/time';
-import { InspectionReportLine, ModificationLine, RecordLine, findModification, incidentFacts, periodInspectionReports, periodModifications, periodRecords, sourceRecords } from '../../persistence/evidence/evidence-queries';
+import {
+  InspectionReportLine,
+  ModificationLine,
+  RecordLine,
+  findModification,
+  incidentFacts,
+  periodInspectionReports,
+  periodModifications,
+  periodRecords,
+  periodSupportRequests,
+  sourceRecords,
+} from '../../persistence/evidence/evidence-queries';
 import { verifyLedger } from '../../persistence/records/ledger';
 import { CLOCK_LABELS, MODIFICATION_STATE_LABELS, TIER_LABELS } from '../../shared/labels';
 
@@ -44,6 +55,9 @@ export interface AcceptancePackData {
   mttaMinutes: number | null;
   mttrMinutes: number | null;
   modifications: (ModificationLine & { typeLabel: string; stateLabel: string })[];
+  /** S11, S6: the other contract clocks — modifications' 7-day delivery, support requests' working days. */
+  otherClocks: { label: string; judged: number; met: number; breached: number; rateText: string }[];
+  otherBreaches: { number: string; kind: string; systemCode: string; title: string; deadline: number | null; doneAt: number | null; overdueMinutes: number }[];
   inspections: Omit<InspectionReportLine, 'pdf'>[];
 }
 
@@ -54,7 +68,19 @@ export async function collectAcceptancePack(ds: DataSource, s: PackScope): Promi
   const stats = serviceStats(facts, s.periodEnd);
   const mods = modification ? [modification] : await periodModifications(ds, s.periodStart, s.periodEnd);
   const inspections = modification ? [] : await periodInspectionReports(ds, s.periodStart, s.periodEnd);
+  const support = modification ? [] : await periodSupportRequests(ds, s.periodStart, s.periodEnd);
   const ledger = await verifyLedger(ds);
+  const overdue = (deadline: number | null, done: number | null) => (deadline === null ? 0 : Math.max(0, Math.round(((done ?? s.periodEnd) - deadline) / 60_000)));
+  const clockRow = (label: string, judged: number, breached: number) => ({ label, judged, met: judged - breached, breached, rateText: formatPercent(judged === 0 ? null : (judged - breached) / judged) });
+  const modsJudged = mods.filter((m) => m.liveAt !== null || m.deliveryBreached);
+  const otherClocks = [
+    clockRow('修改调整交付（7 天） / modification delivery (7 days)', modsJudged.length, modsJudged.filter((m) => m.deliveryBreached).length),
+    ...(modification ? [] : [clockRow('服务请求（工作日） / support requests (working days)', support.filter((r) => r.fulfilledAt !== null || r.breached).length, support.filter((r) => r.breached).length)]),
+  ];
+  const otherBreaches = [
+    ...mods.filter((m) => m.deliveryBreached).map((m) => ({ number: m.number, kind: '修改调整交付', systemCode: m.systemCode, title: m.title, deadline: m.deliveryDue, doneAt: m.liveAt, overdueMinutes: overdue(m.deliveryDue, m.liveAt) })),
+    ...support.filter((r) => r.breached).map((r) => ({ number: r.number, kind: '服务请求', systemCode: r.systemCode, title: r.title, deadline: r.dueAt, doneAt: r.fulfilledAt, overdueMinutes: overdue(r.dueAt, r.fulfilledAt) })),
+  ];
   const confirmed = records.filter((r) => r.state === 'confirmed');
   const count = (state: string) => records.filter((r) => r.state === state).length;
   const types = [...new Set(records.map((r) => r.type))].sort();
@@ -75,6 +101,8 @@ export async function collectAcceptancePack(ds: DataSource, s: PackScope): Promi
     breaches: stats.breaches.map((b) => ({ ...b, clockLabel: CLOCK_LABELS['zh-CN'][b.clock], tierLabel: TIER_LABELS['zh-CN'][b.tier] })),
     mttaMinutes: stats.mttaMinutes,
     mttrMinutes: stats.mttrMinutes,
+    otherClocks,
+    otherBreaches,
     modifications: mods.map((m) => ({ ...m, typeLabel: MOD_TYPE_ZH[m.type] ?? m.type, stateLabel: MODIFICATION_STATE_LABELS['zh-CN'][m.state] ?? m.state })),
     inspections: inspections.map(({ pdf: _pdf, ...rest }) => rest),
   };
@@ -186,6 +214,20 @@ export async function renderAcceptancePackXlsx(d: AcceptancePackData, offset: nu
   );
   addTableSheet(
     wb,
+    '其他时限 Other clocks',
+    [
+      { header: '编号 / Number', key: 'number', width: 20 },
+      { header: '时限 / Clock', key: 'kind', width: 14 },
+      { header: '系统 / System', key: 'system', width: 10 },
+      { header: '标题 / Title', key: 'title', width: 30 },
+      { header: '截止 / Deadline', key: 'deadline', width: 17 },
+      { header: '完成 / Done', key: 'done', width: 17 },
+      { header: '超时(分钟) / Overdue min', key: 'overdue', width: 10 },
+    ],
+    d.otherBreaches.map((b) => ({ number: b.number, kind: b.kind, system: b.systemCode, title: b.title, deadline: when(b.deadline), done: when(b.doneAt), overdue: b.overdueMinutes })),
+  );
+  addTableSheet(
+    wb,
     '改造 Modifications',
     [
       { header: '编号 / Number', key: 'number', width: 20 },
@@ -262,6 +304,7 @@ export async function renderAcceptancePack(ds: DataSource, s: PackScope, r: { ht
       recordsDisputed: data.records.disputed,
       incidents: data.incidents,
       breaches: data.breaches.length,
+      otherBreaches: data.otherBreaches.length,
       modifications: data.modifications.length,
       inspections: data.inspections.length,
       ledgerOk: data.ledger.ok,
