@@ -77,6 +77,8 @@ describe('downtime and revenue at stake (S9)', () => {
     expect(flagged.body).toMatchObject({ incident: b, outage: true, note: '科室确认 9:30 起无法打印', setBy: { id: dispatcher.id, name: '王调度' } });
     expect(flagged.body.startedAt).toMatch(/\+08:00$/);
     expect((await p.call('GET', `/incidents/${b}/outage`, engineer.token)).body.outage).toBe(true);
+    expect((await p.call('GET', `/incidents/${b}`, engineer.token)).body.outage).toBe(true);
+    expect((await p.call('GET', `/incidents/${notOutage}`, engineer.token)).body.outage).toBe(false);
     expect((await p.call('GET', `/incidents/${notOutage}/outage`, engineer.token)).body).toMatchObject({ outage: false, setBy: null });
     // Only the hospital's desk says what is an outage.
     expect((await p.call('PUT', `/incidents/${notOutage}/outage`, engineer.token, { outage: true })).status).toBe(403);

@@ -70,6 +70,7 @@ export const INCIDENT_DETAIL = {
     ...row.properties,
     affectedSystems: list(obj({ name: 'string', displayName: 'string', path: list({ type: 'object' }) })),
     revenuePerHourAtStake: { type: 'number', nullable: true },
+    outage: { type: 'boolean', description: '计为业务停机 / counted as an outage of its system (S9)' },
     clocks: { type: 'object', additionalProperties: clock },
     timeline: list(obj({ seq: 'integer', type: 'string', actor: nullable(actor), at: 'date-time', from: 'string?', to: 'string', text: 'string', textEn: 'string', note: 'string?', data: 'object' })),
     // Issue 16: the console offers exactly the actions the caller may take now (the workflow's own list).

@@ -8,7 +8,7 @@ import { peopleNote, timelineTexts } from '../../shared/timeline-labels';
 import { viewClock } from '../../domain/sla-clock';
 import { MINUTE_MS, formatInZone } from '../../domain/time';
 import { IncidentReport, IntakeRefused, OpenedIncident, openIncident } from '../../intake/incidents';
-import { setOutageFlag } from '../../persistence/downtime/downtime-store';
+import { outageFlagOf, setOutageFlag } from '../../persistence/downtime/downtime-store';
 import { pendingStartOf } from '../../intake/outbox';
 import { IncidentEntity } from '../../persistence/entities';
 import { incidentCommandUpdate, incidentViewQuery } from '../../shared/incident-messages';
@@ -138,6 +138,8 @@ export class IncidentsService {
       ...this.mapRow(row, spec.utcOffsetMinutes),
       affectedSystems: impact?.businessSystems.map((s) => ({ name: s.name, displayName: s.displayName, path: s.path })) ?? [],
       revenuePerHourAtStake: impact?.revenuePerHourAtStake ?? null,
+      // S9: whether the desk counts it as an outage of its system (GET|PUT /incidents/:id/outage).
+      outage: (await outageFlagOf(this.ds, row.id))?.outage ?? false,
       clocks,
       timeline: events.map((e: Record<string, unknown>) => ({
         seq: e.seq,
