@@ -341,12 +341,25 @@ describe('monthly service report (S8)', () => {
     expect(told[0].body).toContain('/monthly-reports/2026-10/pdf');
   });
 
-  it('asks are checked: a month not begun, a malformed month, an unknown month', async () => {
+  it('asks are checked: a month not begun, a malformed month, an unknown month; a failed report is drafted again', async () => {
     expect((await p.call('POST', '/monthly-reports', pm.token, { month: '2099-01' })).status).toBe(422);
     expect((await p.call('POST', '/monthly-reports', pm.token, { month: '2026-13' })).status).toBe(400);
     expect((await p.call('POST', '/monthly-reports', dispatcher.token, { month: '2026-09' })).status).toBe(403);
     expect((await p.call('GET', '/monthly-reports/2026-09', pm.token)).status).toBe(404);
     expect((await p.call('GET', '/monthly-reports/2026-9', pm.token)).status).toBe(400);
+    // A report whose drawing failed is drafted again on request (a new run of its month's workflow).
+    await p.ds.query(
+      `INSERT INTO monthly_reports (month, workflow_id, trigger, state, period_start, period_end, requested_by_name, error)
+       VALUES ('2026-08', 'monthly-report-2026-08', 'schedule', 'failed', $1, $2, '计划', 'chromium crashed')`,
+      [new Date(cst('2026-08-01T00:00:00')), new Date(cst('2026-09-01T00:00:00'))],
+    );
+    const again = await p.call('POST', '/monthly-reports', pm.token, { month: '2026-08' });
+    expect(again.status).toBe(201);
+    const redrawn = await waitFor('the redraw', async () => {
+      const r = await p.call('GET', '/monthly-reports/2026-08', pm.token);
+      return r.body.state === 'draft' ? r.body : undefined;
+    });
+    expect(redrawn).toMatchObject({ error: null, version: 1, figures: { incidents: 0 } });
   });
   it('the worker keeps one Temporal Schedule, in the contract zone, and remakes it when the cron changes', async () => {
     const scheduleId = `monthly-report-test-${randomUUID()}`;

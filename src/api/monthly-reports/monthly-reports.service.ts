@@ -70,11 +70,15 @@ export class MonthlyReportsService {
     const offset = await this.offset();
     const now = this.clock.now();
     if (month > monthOf(now, offset)) throw unprocessable('INVALID_INPUT', `${month} 尚未开始`, `${month} has not begun`, { field: 'month' });
-    if (await findMonthlyReport(this.ds, month)) throw conflict('REPORT_EXISTS', `${month} 的月度服务报告已存在`, `the monthly report of ${month} exists already`, { field: 'month' });
+    const existing = await findMonthlyReport(this.ds, month);
+    // A report that could not be drawn (its workflow ended 'failed') is drafted again by a new run; any other exists.
+    if (existing && existing.state !== 'failed') throw conflict('REPORT_EXISTS', `${month} 的月度服务报告已存在`, `the monthly report of ${month} exists already`, { field: 'month' });
     const { from, to } = monthBounds(month, offset);
     const workflowId = monthlyReportWorkflowId(month);
-    const { created } = await openMonthlyReport(this.ds, { month, workflowId, trigger: 'on_demand', periodStart: from, periodEnd: to, requestedByName: auth.displayName });
-    if (!created) throw conflict('REPORT_EXISTS', `${month} 的月度服务报告已存在`, `the monthly report of ${month} exists already`, { field: 'month' });
+    if (!existing) {
+      const { created } = await openMonthlyReport(this.ds, { month, workflowId, trigger: 'on_demand', periodStart: from, periodEnd: to, requestedByName: auth.displayName });
+      if (!created) throw conflict('REPORT_EXISTS', `${month} 的月度服务报告已存在`, `the monthly report of ${month} exists already`, { field: 'month' });
+    }
     const input: MonthlyReportInput = { month, trigger: 'on_demand', requestedBy: { id: auth.userId, name: auth.displayName } };
     await this.temporal.workflow.start(MONTHLY_REPORT_WORKFLOW_TYPE, { workflowId, taskQueue: this.config.taskQueue, args: [input], workflowIdConflictPolicy: 'USE_EXISTING' });
     return this.view(await this.row(month), auth);
