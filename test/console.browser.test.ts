@@ -312,6 +312,57 @@ describe('web console in a real browser', () => {
     expect(errors).toEqual([]);
   });
 
+  it('a project manager opens every list page from the menu without an error; a vendor contact is kept to its own pages', async () => {
+    await person('he.pm', '何经理', ['project_manager']);
+    const { page, errors } = await open();
+    await signIn(page, 'he.pm', PASSWORD);
+    await page.getByTestId('board').waitFor();
+    const pages: [string, string][] = [
+      ['/records', 'records'],
+      ['/modifications', 'modifications'],
+      ['/vendors', 'vendors'],
+      ['/roster', 'roster'],
+      ['/cmdb', 'cmdb'],
+      ['/inbox', 'inbox'],
+      ['/notifications', 'delivery-log'],
+      ['/calendar', 'calendar-policy'],
+      ['/users', 'users'],
+      ['/jobs', 'job-runs'],
+      ['/inspection-reports', 'inspection-reports'],
+    ];
+    for (const [path, testId] of pages) {
+      await page.goto(`${p.baseUrl}/#${path}`);
+      await page.getByTestId(testId).waitFor();
+      // Lists loaded (no spinner left) and nothing refused or broken.
+      await page.waitForLoadState('networkidle');
+      expect({ path, apiErrors: await page.getByTestId('api-error').count(), pageErrors: await page.getByTestId('page-error').count() }).toEqual({ path, apiErrors: 0, pageErrors: 0 });
+      await shot(page, `page-${testId}`);
+    }
+    // The records page lists the incident resolved earlier, awaiting both confirmations.
+    await page.goto(`${p.baseUrl}/#/records`);
+    await page.getByTestId('records').getByText('INC-').first().waitFor();
+    // From the record to its incident: the project manager confirms the maintenance record for the vendor's side (S14).
+    await page.getByTestId('records').getByRole('link', { name: /^INC-/ }).first().click();
+    await page.getByTestId('incident-page').waitFor();
+    await page.getByTestId('record-confirm-vendor').click();
+    await page.locator('[data-testid="record-vendor"]:has-text("何经理")').waitFor();
+    expect(await page.getByTestId('record-hospital').textContent()).toBe('待确认');
+    expect(await page.getByTestId('record-confirm-hospital').count()).toBe(0);
+    await shot(page, 'incident-record-vendor-confirmed');
+    // The roster names the engineer on duty; the calendar says whether holidays are loaded.
+    await page.goto(`${p.baseUrl}/#/roster`);
+    await page.getByTestId('roster').getByText('李工').first().waitFor();
+    expect(errors).toEqual([]);
+
+    await person('lin.vendor', '林原厂', ['vendor_contact']);
+    const vendor = await open({ width: 390, height: 844 }, true);
+    await signIn(vendor.page, 'lin.vendor', PASSWORD);
+    await vendor.page.getByTestId('escalations').waitFor();
+    await vendor.page.goto(`${p.baseUrl}/#/board`);
+    await vendor.page.getByTestId('forbidden').waitFor();
+    expect(vendor.errors).toEqual([]);
+  });
+
   it('a directory (LDAP) person signs in through the form with the role their group maps to', async () => {
     const mapped = await p.call('PUT', '/auth/directory/group-roles', p.adminToken, { mappings: [{ groupDn: ldap.groupDn('it-review'), role: 'reviewer' }] });
     expect(mapped.status).toBe(200);

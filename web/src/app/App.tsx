@@ -1,16 +1,16 @@
-import { App as AntApp, ConfigProvider, Spin } from 'antd';
+import { App as AntApp, ConfigProvider, Result, Spin } from 'antd';
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
 import dayjs from 'dayjs';
 import 'dayjs/locale/zh-cn';
-import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { HashRouter, Navigate, Route, Routes, useLocation } from 'react-router';
 import { api, onSessionExpired, setCsrfToken } from '../api/client';
 import { SignInPage } from '../pages/sign-in/SignInPage';
-import { LANG_KEY, Lang, LangContext, initialLang } from './i18n';
+import { LANG_KEY, Lang, LangContext, initialLang, useT } from './i18n';
 import { Shell } from './Shell';
 import { ErrorBoundary } from '../components/ErrorBoundary';
-import { SessionContext, SessionState } from './session';
+import { SessionContext, SessionState, holds, useSession } from './session';
 
 const BoardPage = lazy(() => import('../pages/board/BoardPage'));
 const IncidentPage = lazy(() => import('../pages/incidents/IncidentPage'));
@@ -18,6 +18,17 @@ const ChangesPage = lazy(() => import('../pages/changes/ChangesPage'));
 const ChangeReviewPage = lazy(() => import('../pages/changes/ChangeReviewPage'));
 const EscalationsPage = lazy(() => import('../pages/escalations/EscalationsPage'));
 const HomeRedirect = lazy(() => import('./HomeRedirect'));
+const RecordsPage = lazy(() => import('../pages/records/RecordsPage'));
+const ModificationsPage = lazy(() => import('../pages/modifications/ModificationsPage'));
+const VendorsPage = lazy(() => import('../pages/vendors/VendorsPage'));
+const RosterPage = lazy(() => import('../pages/roster/RosterPage'));
+const CmdbPage = lazy(() => import('../pages/cmdb/CmdbPage'));
+const InboxPage = lazy(() => import('../pages/notifications/InboxPage'));
+const DeliveryLogPage = lazy(() => import('../pages/notifications/DeliveryLogPage'));
+const CalendarPolicyPage = lazy(() => import('../pages/admin/CalendarPolicyPage'));
+const UsersPage = lazy(() => import('../pages/admin/UsersPage'));
+const JobRunsPage = lazy(() => import('../pages/jobs/JobRunsPage'));
+const InspectionReportsPage = lazy(() => import('../pages/inspections/InspectionReportsPage'));
 
 /**
  * The console (issue 16): hash routes (`/#/incidents/…`) so no page path ever shadows an API route; the API serves
@@ -129,22 +140,44 @@ function ToSignIn() {
   return <Navigate to={`/sign-in${next}`} replace />;
 }
 
+const STAFF = ['dispatcher', 'engineer', 'project_manager', 'quality_manager', 'reviewer', 'it_manager', 'integration'];
+
+/** A page for the roles the API lets read it; anyone else is told so instead of meeting the API's 403. */
+function Only({ roles, children }: { roles: string[]; children: ReactNode }) {
+  const { session } = useSession();
+  const t = useT();
+  if (holds(session, ...roles)) return <>{children}</>;
+  return <Result status="403" title={t('无权访问此页面', 'You may not open this page')} subTitle={t('您的角色没有此页面的权限。', 'Your roles do not include this page.')} data-testid="forbidden" />;
+}
+
 function SignedIn() {
   const where = useLocation();
+  const staff = (el: ReactNode) => <Only roles={STAFF}>{el}</Only>;
   return (
     <Shell>
       <ErrorBoundary resetKey={where.pathname}>
-      <Suspense fallback={<Spin style={{ margin: 48 }} />}>
-        <Routes>
-          <Route path="/" element={<HomeRedirect />} />
-          <Route path="/board" element={<BoardPage />} />
-          <Route path="/incidents/:id" element={<IncidentPage />} />
-          <Route path="/changes" element={<ChangesPage />} />
-          <Route path="/changes/:id" element={<ChangeReviewPage />} />
-          <Route path="/escalations" element={<EscalationsPage />} />
-          <Route path="*" element={<Navigate to="/" replace />} />
-        </Routes>
-      </Suspense>
+        <Suspense fallback={<Spin style={{ margin: 48 }} />}>
+          <Routes>
+            <Route path="/" element={<HomeRedirect />} />
+            <Route path="/board" element={staff(<BoardPage />)} />
+            <Route path="/incidents/:id" element={staff(<IncidentPage />)} />
+            <Route path="/changes" element={staff(<ChangesPage />)} />
+            <Route path="/changes/:id" element={staff(<ChangeReviewPage />)} />
+            <Route path="/escalations" element={<Only roles={['vendor_contact']}><EscalationsPage /></Only>} />
+            <Route path="/records" element={staff(<RecordsPage />)} />
+            <Route path="/modifications" element={staff(<ModificationsPage />)} />
+            <Route path="/vendors" element={staff(<VendorsPage />)} />
+            <Route path="/roster" element={staff(<RosterPage />)} />
+            <Route path="/cmdb" element={staff(<CmdbPage />)} />
+            <Route path="/inbox" element={<InboxPage />} />
+            <Route path="/notifications" element={staff(<DeliveryLogPage />)} />
+            <Route path="/calendar" element={staff(<CalendarPolicyPage />)} />
+            <Route path="/users" element={<Only roles={['project_manager', 'it_manager', 'dispatcher']}><UsersPage /></Only>} />
+            <Route path="/jobs" element={staff(<JobRunsPage />)} />
+            <Route path="/inspection-reports" element={staff(<InspectionReportsPage />)} />
+            <Route path="*" element={<Navigate to="/" replace />} />
+          </Routes>
+        </Suspense>
       </ErrorBoundary>
     </Shell>
   );

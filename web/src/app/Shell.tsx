@@ -1,4 +1,22 @@
-import { AlertOutlined, AuditOutlined, DashboardOutlined, LogoutOutlined, PhoneOutlined, TranslationOutlined } from '@ant-design/icons';
+import {
+  AlertOutlined,
+  AuditOutlined,
+  BellOutlined,
+  CalendarOutlined,
+  ClusterOutlined,
+  CodeOutlined,
+  DashboardOutlined,
+  FileDoneOutlined,
+  FileSearchOutlined,
+  LogoutOutlined,
+  PhoneOutlined,
+  ScheduleOutlined,
+  SendOutlined,
+  ShopOutlined,
+  TeamOutlined,
+  ToolOutlined,
+  TranslationOutlined,
+} from '@ant-design/icons';
 import { Button, Dropdown, Grid, Layout, Menu, Space, Tag, Typography } from 'antd';
 import type { ReactNode } from 'react';
 import { useState } from 'react';
@@ -21,10 +39,22 @@ export function Shell({ children }: { children: ReactNode }) {
   const phone = !screens.md;
   const [collapsed, setCollapsed] = useState(true);
 
+  // The pages a person's roles may open (the API decides again on every call).
   const items = [
     holds(session, ...STAFF) && { key: '/board', icon: <DashboardOutlined />, label: t('调度台', 'Dispatch board') },
     holds(session, ...STAFF) && { key: '/changes', icon: <AuditOutlined />, label: t('数据库变更', 'Schema changes') },
+    holds(session, ...STAFF) && { key: '/modifications', icon: <ToolOutlined />, label: t('改造需求', 'Modifications') },
+    holds(session, ...STAFF) && { key: '/records', icon: <FileDoneOutlined />, label: t('维护记录', 'Records') },
     session?.user.roles.includes('vendor_contact') && { key: '/escalations', icon: <PhoneOutlined />, label: t('原厂升级', 'Escalations') },
+    holds(session, ...STAFF) && { key: '/cmdb', icon: <ClusterOutlined />, label: t('配置管理', 'CMDB') },
+    holds(session, ...STAFF) && { key: '/jobs', icon: <CodeOutlined />, label: t('作业执行', 'Job runs') },
+    holds(session, ...STAFF) && { key: '/inspection-reports', icon: <FileSearchOutlined />, label: t('巡检报告', 'Inspection reports') },
+    holds(session, ...STAFF) && { key: '/vendors', icon: <ShopOutlined />, label: t('原厂与联系人', 'Vendors') },
+    holds(session, ...STAFF) && { key: '/roster', icon: <ScheduleOutlined />, label: t('团队与值班', 'Team and duty') },
+    { key: '/inbox', icon: <BellOutlined />, label: t('我的消息', 'My messages') },
+    holds(session, ...STAFF) && { key: '/notifications', icon: <SendOutlined />, label: t('投递记录', 'Delivery log') },
+    holds(session, ...STAFF) && { key: '/calendar', icon: <CalendarOutlined />, label: t('日历与 SLA', 'Calendar and SLA') },
+    holds(session, 'project_manager', 'it_manager', 'dispatcher') && { key: '/users', icon: <TeamOutlined />, label: t('用户与角色', 'Users and roles') },
   ].filter(Boolean) as { key: string; icon: ReactNode; label: string }[];
   const selected = items.find((i) => where.pathname.startsWith(i.key) || (i.key === '/board' && where.pathname.startsWith('/incidents')))?.key;
   const roles = (session?.user.roles ?? []).map((r) => ROLE_NAMES[r]?.[lang === 'en' ? 1 : 0] ?? r);
