@@ -131,9 +131,12 @@ describe('the end of a vendor escalation', () => {
     expect(notice.title).toContain('孙工');
     expect(notice.body).toContain('没有可用的通知渠道');
     // The contact reached by webhook is not reported.
-    const reached = await p.ds.query(`SELECT status FROM notification_deliveries WHERE incident_id = $1 AND recipient_id = $2`, [input.incidentId, contacts.webhook]);
-    expect(reached.length).toBeGreaterThan(0);
-    expect(reached.every((r: { status: string }) => r.status === 'sent')).toBe(true);
+    // The same escalation step delivers to every contact; the webhook's row may land after the phone-only one's.
+    const reached = await waitUntil('the delivery to the webhook contact', async () => {
+      const found: { status: string }[] = await p.ds.query(`SELECT status FROM notification_deliveries WHERE incident_id = $1 AND recipient_id = $2`, [input.incidentId, contacts.webhook]);
+      return found.length > 0 && found.every((r) => r.status !== 'sending') ? found : null;
+    });
+    expect(reached.every((r) => r.status === 'sent')).toBe(true);
     await act({ action: 'cancel', reason: 'test done' });
   });
 });
