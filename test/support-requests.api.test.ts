@@ -73,6 +73,12 @@ describe('support requests (S6)', () => {
     expect(records.body.items).toHaveLength(1);
     expect(records.body.items[0]).toMatchObject({ type: 'support_request', typeLabel: '服务请求' });
     expect(records.body.items[0].content).toMatchObject({ cause: '报表导出', result: '已完成', sla: { breached: false } });
+    // The record links back to the request's full timeline (S14), as incidents' and changes' records do.
+    const detail = await p.call('GET', `/records/${records.body.items[0].number}`, dispatcher.token);
+    expect(detail.status).toBe(200);
+    expect(detail.body.source).toMatchObject({ kind: 'support_request', number: sr.number, link: `/support-requests/${sr.number}` });
+    expect(detail.body.timeline.map((t: any) => t.type)).toEqual(['submitted', 'accept', 'fulfil', 'confirm']);
+    expect(detail.body.timeline.find((t: any) => t.type === 'fulfil')).toMatchObject({ actorName: '李工', note: '已导出 Excel 并发送至医务处邮箱' });
   });
 
   it('a data clean-up is fulfilled only through an implemented change', async () => {

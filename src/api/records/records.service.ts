@@ -142,10 +142,8 @@ export class RecordsService {
     const offset = await this.offset();
     const entries = (await this.ds.query(`SELECT * FROM ledger_entries WHERE record_id = $1 ORDER BY seq`, [row.id])).map(mapEntry);
     const tl = TIMELINE[row.source_kind as keyof typeof TIMELINE];
-    const timeline =
-      row.source_kind === 'support_request'
-        ? []
-        : await this.ds.query(`SELECT seq, ${tl.type} AS type, at, actor_name, ${tl.note} AS note FROM ${tl.table} WHERE ${tl.key} = $1 ORDER BY seq`, [row.source_id]);
+    // Every source kind, support requests included (S6/S14), links to its full timeline.
+    const timeline: Record<string, any>[] = await this.ds.query(`SELECT seq, ${tl.type} AS type, at, actor_name, ${tl.note} AS note FROM ${tl.table} WHERE ${tl.key} = $1 ORDER BY seq`, [row.source_id]);
     return {
       ...this.map(row, offset, auth),
       entries: entries.map((e: ReturnType<typeof mapEntry>) => ({ ...e, content: undefined, signedAt: formatInZone(e.signedAt, offset) })),
