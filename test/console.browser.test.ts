@@ -155,6 +155,29 @@ describe('web console in a real browser', () => {
     expect(await respond.textContent()).not.toBe(first);
     await shot(page, 'board');
 
+    // An incident reported 40 minutes ago: each clock's colour follows the share of its time used (50 / 75 / 90 %).
+    const desk = await p.user(['dispatcher']);
+    const reportedAt = Date.now() - 40 * 60_000;
+    const late = await p.call('POST', '/incidents', desk.token, { systemId: 'SYS-10', title: 'HIS 挂号慢', description: '门诊挂号卡顿', reporter: { name: '挂号处', department: '门诊' }, priority: 'P2', channel: 'phone', reportedAt: new Date(reportedAt).toISOString() });
+    expect(late.status).toBe(201);
+    await page.reload();
+    const lateRow = page.locator('tr', { has: page.getByRole('link', { name: late.body.number }) });
+    await lateRow.waitFor();
+    const expected = (due: string) => {
+      const f = (Date.now() - reportedAt) / (new Date(due).getTime() - reportedAt);
+      if ([0.5, 0.75, 0.9, 1].some((x) => Math.abs(f - x) < 0.02)) return null; // too close to a threshold to say
+      return f >= 1 ? 'breached' : f >= 0.9 ? 'critical' : f >= 0.75 ? 'three-quarters' : f >= 0.5 ? 'half' : 'ok';
+    };
+    let checked = 0;
+    for (const [clock, due] of [['响应', late.body.deadlines.respond], ['到场', late.body.deadlines.onSite], ['修复', late.body.deadlines.repair]] as const) {
+      const want = expected(due);
+      if (!want) continue;
+      expect({ clock, level: await lateRow.locator(`[data-clock="${clock}"]`).getAttribute('data-sla') }).toEqual({ clock, level: want });
+      checked++;
+    }
+    expect(checked).toBeGreaterThanOrEqual(2);
+    await shot(page, 'board-colours');
+
     // English at a click; the choice is remembered.
     await page.getByTestId('lang-switch').click();
     await page.getByText('Dispatch board: open incidents').waitFor();
@@ -361,6 +384,30 @@ describe('web console in a real browser', () => {
     await vendor.page.goto(`${p.baseUrl}/#/board`);
     await vendor.page.getByTestId('forbidden').waitFor();
     expect(vendor.errors).toEqual([]);
+  });
+
+  it('signs out from the menu, and a session that timed out sends the page back to sign-in saying why', async () => {
+    await person('feng.out', '冯调度', ['dispatcher']);
+    const { page, errors } = await open();
+    await signIn(page, 'feng.out', PASSWORD);
+    await page.getByTestId('board').waitFor();
+    await page.getByTestId('user-menu').hover();
+    await page.getByText('退出登录').click();
+    await page.waitForURL(/#\/sign-in/);
+    await page.reload();
+    await page.getByTestId('sign-in').waitFor();
+    const [ended] = await p.ds.query(`SELECT s.ended_at IS NOT NULL AS ended FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.username = 'feng.out' ORDER BY s.created_at DESC LIMIT 1`);
+    expect(ended.ended).toBe(true);
+
+    await signIn(page, 'feng.out', PASSWORD);
+    await page.getByTestId('board').waitFor();
+    // Idle past the limit (the API's idle timeout, as if the person had left the desk): the next call is refused.
+    await p.ds.query(`UPDATE sessions SET last_seen_at = now() - interval '1 day' FROM users u WHERE u.id = sessions.user_id AND u.username = 'feng.out' AND sessions.ended_at IS NULL`);
+    await page.getByTestId('board').getByRole('button').filter({ has: page.locator('.anticon-reload') }).click();
+    await page.getByTestId('expired').waitFor();
+    expect(page.url()).toContain('#/sign-in');
+    await shot(page, 'session-expired');
+    expect(errors).toEqual([]);
   });
 
   it('a directory (LDAP) person signs in through the form with the role their group maps to', async () => {
