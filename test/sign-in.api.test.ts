@@ -144,6 +144,18 @@ describe('people sign in: sessions, CSRF, timeouts, lock-out, directory', () => 
     expect(late.status).toBe(401);
     expect(late.body.code).toBe('SESSION_EXPIRED');
 
+    // Reads the page makes by itself while nobody uses it (X-Wardline-Background) are answered but are not use.
+    const unattended = await signIn('li.idle', PASSWORD);
+    const started0 = Date.now();
+    for (const at of [1_200, 2_400]) {
+      await new Promise((r) => setTimeout(r, Math.max(0, at - (Date.now() - started0))));
+      expect((await send('GET', '/incidents', { jar: unattended.jar, headers: { 'x-wardline-background': '1' } })).status).toBe(200);
+    }
+    await new Promise((r) => setTimeout(r, Math.max(0, 3_300 - (Date.now() - started0))));
+    const left = await send('GET', '/incidents', { jar: unattended.jar, headers: { 'x-wardline-background': '1' } });
+    expect(left.status).toBe(401);
+    expect(left.body.code).toBe('SESSION_EXPIRED');
+
     const busy = await signIn('li.idle', PASSWORD);
     const started = Date.now();
     // Used every second: never idle, yet it ends 7 s after sign-in.

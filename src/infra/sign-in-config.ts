@@ -39,6 +39,11 @@ export interface SignInConfig {
 
 export const SESSION_COOKIE = 'wardline_session';
 export const CSRF_HEADER = 'x-csrf-token';
+/**
+ * Sent by the console on reads it makes by itself while the person is not using the page (a board refreshing every few
+ * seconds): such a read is answered but does not count as use, so the idle timeout still ends an unattended session.
+ */
+export const BACKGROUND_HEADER = 'x-wardline-background';
 
 function seconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const value = env[name];

@@ -9,7 +9,7 @@ import { forbidden, unauthorized } from '../common/errors';
 import { CONFIG } from '../common/tokens';
 import type { WardlineConfig } from '../../config';
 import type { SignInConfig } from '../../infra/sign-in-config';
-import { CSRF_HEADER } from '../../infra/sign-in-config';
+import { BACKGROUND_HEADER, CSRF_HEADER } from '../../infra/sign-in-config';
 import { authenticateSession, sessionTokenOf } from './sessions';
 
 interface TokenRow {
@@ -51,7 +51,7 @@ export class AuthGuard implements CanActivate {
 export async function authenticateRequest(ds: DataSource, cfg: SignInConfig, req: { method: string; headers: Record<string, string | string[] | undefined> }): Promise<Principal> {
   if (req.headers.authorization === undefined) {
     const session = sessionTokenOf(req.headers.cookie);
-    if (session) return (await authenticateSession(ds, cfg, session, req.method, req.headers[CSRF_HEADER])).principal;
+    if (session) return (await authenticateSession(ds, cfg, session, req.method, req.headers[CSRF_HEADER], { background: req.headers[BACKGROUND_HEADER] === '1' })).principal;
     throw unauthorized('UNAUTHORIZED', '缺少令牌：请先登录，或发送 Authorization: Bearer <令牌>', 'missing bearer token: sign in, or send Authorization: Bearer <token>');
   }
   return authenticateBearer(ds, req.headers.authorization);

@@ -84,7 +84,14 @@ function sameText(a: string, b: string): boolean {
  * too long. Unsafe methods need the session's CSRF token in `X-CSRF-Token` (403 otherwise): a page of another site
  * can make the browser send the cookie, but cannot read the token (synchronizer token pattern).
  */
-export async function authenticateSession(ds: DataSource, cfg: SignInConfig, token: string, method: string, csrfHeader: string | string[] | undefined): Promise<{ principal: Principal; session: SessionView }> {
+export async function authenticateSession(
+  ds: DataSource,
+  cfg: SignInConfig,
+  token: string,
+  method: string,
+  csrfHeader: string | string[] | undefined,
+  opts: { background?: boolean } = {},
+): Promise<{ principal: Principal; session: SessionView }> {
   const rows: SessionRow[] = await ds.query(
     `SELECT s.id, s.csrf_token, s.created_at, s.expires_at, s.last_seen_at, s.auth_source,
             u.id AS user_id, u.username, u.display_name, u.roles,
@@ -110,9 +117,11 @@ export async function authenticateSession(ds: DataSource, cfg: SignInConfig, tok
       throw forbidden('CSRF_FAILED', `缺少或错误的 CSRF 令牌：使用登录会话的写操作须带 ${CSRF_HEADER} 请求头`, `missing or wrong CSRF token: a change made with a session cookie needs the ${CSRF_HEADER} header`);
     }
   }
-  // Last use is written at most every tenth of the idle limit (a minute at most), so reads stay reads.
+  // Last use is written at most every tenth of the idle limit (a minute at most), so reads stay reads. A read the page
+  // made by itself (BACKGROUND_HEADER) is not use: an unattended board does not keep its session alive.
   let lastSeen = row.last_seen_at;
-  if (row.idle_for >= Math.min(60, cfg.idleSeconds / 10)) {
+  const background = opts.background === true && SAFE_METHODS.has(method.toUpperCase());
+  if (!background && row.idle_for >= Math.min(60, cfg.idleSeconds / 10)) {
     await ds.query(`UPDATE sessions SET last_seen_at = now() WHERE id = $1`, [row.id]);
     lastSeen = new Date();
   }

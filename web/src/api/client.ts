@@ -22,8 +22,20 @@ export function onSessionExpired(listener: ExpiryListener): () => void {
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/**
+ * When the person last used the page (a key, a click, a touch). A read made more than a minute after that is the
+ * page refreshing by itself: it says so (X-Wardline-Background), and the API does not count it as use, so the idle
+ * timeout still ends a session left open on an unattended screen.
+ */
+let lastInteraction = Date.now();
+for (const kind of ['pointerdown', 'keydown', 'touchstart', 'wheel']) {
+  window.addEventListener(kind, () => (lastInteraction = Date.now()), { capture: true, passive: true });
+}
+const IDLE_AFTER_MS = 60_000;
+
 const sessionMiddleware: Middleware = {
   onRequest({ request }) {
+    if (SAFE.has(request.method) && Date.now() - lastInteraction > IDLE_AFTER_MS) request.headers.set('X-Wardline-Background', '1');
     if (!SAFE.has(request.method)) {
       if (csrfToken) request.headers.set('X-CSRF-Token', csrfToken);
       if (request.method === 'POST' && !request.headers.has('Idempotency-Key')) request.headers.set('Idempotency-Key', crypto.randomUUID());
