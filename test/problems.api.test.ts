@@ -14,6 +14,7 @@ describe('problem management (S1)', () => {
   let pm: TestUser;
   let reviewer: TestUser;
   let itManager: TestUser;
+  let qm: TestUser;
 
   const waitFor = async <T>(what: string, probe: () => Promise<T | undefined | null | false>, ms = 30_000): Promise<T> => {
     const until = Date.now() + ms;
@@ -78,6 +79,7 @@ describe('problem management (S1)', () => {
     pm = await p.user(['project_manager'], '张经理');
     reviewer = await p.user(['reviewer'], '信息科评审');
     itManager = await p.user(['it_manager'], '信息科主任');
+    qm = await p.user(['quality_manager'], '质量经理');
   });
   afterAll(() => p?.stop());
 
@@ -106,6 +108,27 @@ describe('problem management (S1)', () => {
     expect(prb.origin).toMatchObject({ kind: 'recurrence', rule: 'system_cause' });
     expect(prb.incidents.map((i: any) => i.number)).toEqual([first, second]);
     expect(prb.description).toContain('2 次');
+
+    // Nobody raised it, so the managers who accept or reject it are told (zh-CN): the project manager, the quality
+    // manager and the IT manager, each with a delivery row and an in-app notice naming the problem and its incidents.
+    const told = await waitFor('the proposal notices', async () => {
+      const rows: { recipient_id: string; channel: string; status: string; title: string; body: string }[] = await p.ds.query(
+        `SELECT recipient_id, channel, status, title, body FROM notification_deliveries WHERE event = 'problem_proposed' AND title LIKE $1 ORDER BY recipient_id`,
+        [`%${prb.number}%`],
+      );
+      return rows.length >= 3 ? rows : undefined;
+    });
+    expect(told.map((r) => r.recipient_id).sort()).toEqual([pm.id, qm.id, itManager.id].sort());
+    for (const r of told) {
+      expect(r).toMatchObject({ channel: 'in_app', status: 'sent' });
+      expect(r.title).toContain('【问题单待评估】');
+      expect(r.body).toContain(first);
+      expect(r.body).toContain(second);
+    }
+    const inbox = await p.ds.query(`SELECT recipient_id, locale FROM notifications WHERE event = 'problem_proposed' AND title LIKE $1`, [`%${prb.number}%`]);
+    expect(inbox.map((r: any) => r.recipient_id).sort()).toEqual([pm.id, qm.id, itManager.id].sort());
+    expect(new Set(inbox.map((r: any) => r.locale))).toEqual(new Set(['zh-CN']));
+    expect((await p.ds.query(`SELECT 1 FROM notifications WHERE event = 'problem_proposed' AND recipient_id IN ($1, $2)`, [engineer.id, dispatcher.id])).length).toBe(0);
 
     // A third time joins the open problem (through its workflow), not a second proposal.
     const third = await resolved('SYS-13', 'LIS 结果回传失败', '数据库连接池耗尽');

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { WorkingCalendar } from '../src/domain/calendar';
-import { DEFAULT_SUPPORT_POLICIES, SupportInput } from '../src/domain/support/support-request';
+import { DEFAULT_SUPPORT_POLICIES, SUPPORT_WARNING_FRACTION, SupportInput } from '../src/domain/support/support-request';
 import { buildCalendarSpec } from '../src/infra/china-calendar';
 import { SUPPORT_WORKFLOW_TYPE, supportWorkflowId } from '../src/shared/support-messages';
 import { TestPlatform, TestUser, startPlatform } from './support/platform';
@@ -17,6 +17,7 @@ describe('support requests (S6)', () => {
   let engineer: TestUser;
   let reviewer: TestUser;
   let itManager: TestUser;
+  let pm: TestUser;
 
   const waitFor = async <T>(what: string, probe: () => Promise<T | undefined | null | false>, ms = 20_000): Promise<T> => {
     const until = Date.now() + ms;
@@ -36,6 +37,7 @@ describe('support requests (S6)', () => {
     engineer = await p.user(['engineer'], '李工');
     reviewer = await p.user(['reviewer'], '信息科评审');
     itManager = await p.user(['it_manager'], '信息科主任');
+    pm = await p.user(['project_manager'], '张经理');
   });
   afterAll(() => p?.stop());
 
@@ -55,6 +57,13 @@ describe('support requests (S6)', () => {
     expect(calendar.workingTimeBetween(submitted, due)).toBeGreaterThan(2 * calendar.dayLengthMs - 1000);
     expect(calendar.workingTimeBetween(submitted, due)).toBeLessThanOrEqual(2 * calendar.dayLengthMs);
     expect(due).toBeGreaterThan(submitted);
+    // Its warning falls at three quarters of the same working-time budget, and the workflow carries the system's name.
+    const [start] = await p.ds.query(`SELECT start_args FROM workflow_outbox WHERE workflow_id = $1 AND operation = 'start'`, [supportWorkflowId(sr.number, sr.id)]);
+    const startInput = start.start_args[0] as SupportInput;
+    expect(startInput.dueAt).toBe(due);
+    expect(startInput.warnAt).toBe(calendar.addWorkingTime(submitted, SUPPORT_WARNING_FRACTION * 2 * calendar.dayLengthMs));
+    expect(startInput.warnAt!).toBeLessThan(due);
+    expect(startInput.systemName).toBeTruthy();
 
     // Out of order: 409 naming the state; the wrong side: 403.
     const early = await p.call('POST', `/support-requests/${sr.number}/confirm`, dispatcher.token, {});
@@ -152,6 +161,62 @@ describe('support requests (S6)', () => {
     expect(rec.content.sla).toMatchObject({ breached: true });
     const events = await p.ds.query(`SELECT type FROM support_request_events WHERE support_request_id = $1 ORDER BY seq`, [requestId]);
     expect(events.map((e: any) => e.type)).toEqual(['submitted', 'breached', 'accept', 'fulfil']);
+    // Nobody had accepted it: the breach went to the project manager alone (no warning point in this input).
+    const told = await waitFor('the breach notice', async () => {
+      const rows = await p.ds.query(`SELECT event, recipient_id, body FROM notification_deliveries WHERE title LIKE $1 ORDER BY event`, [`%${number}%`]);
+      return rows.length > 0 ? rows : undefined;
+    });
+    expect(told.map((r: any) => [r.event, r.recipient_id])).toEqual([['support_breached', pm.id]]);
+    expect(told[0].body).toContain('尚无人受理');
+  });
+
+  it('the clock warns, then runs out: the assignee and the project manager are told each time (zh-CN)', async () => {
+    const requestId = randomUUID();
+    const number = `SR-TEST-${requestId.slice(0, 4).toUpperCase()}`;
+    const [system] = await p.ds.query(`SELECT id, display_name FROM business_systems WHERE code = 'SYS-12'`);
+    const t0 = Date.now();
+    const input: SupportInput = {
+      requestId,
+      number,
+      systemId: system.id,
+      systemName: system.display_name,
+      type: 'report_export',
+      title: '导出住院费用明细',
+      description: '财务处月结',
+      requester: { name: '周老师', department: '财务处' },
+      submittedAt: t0,
+      submittedBy: { id: dispatcher.id, name: '王调度' },
+      warnAt: t0 + 3000,
+      dueAt: t0 + 6000,
+      policy: { type: 'report_export', workingDays: 2, touchesData: false },
+    };
+    await p.temporal.workflow.start(SUPPORT_WORKFLOW_TYPE, { workflowId: supportWorkflowId(number, requestId), taskQueue: p.config.taskQueue, args: [input] });
+    await waitFor('the request on record', async () => (await p.call('GET', `/support-requests/${number}`, dispatcher.token)).status === 200);
+    expect((await p.call('POST', `/support-requests/${number}/accept`, engineer.token, {})).status).toBe(200);
+    await waitFor('breach', async () => (await p.call('GET', `/support-requests/${number}`, dispatcher.token)).body.breached);
+    const told = await waitFor('both notices to both people', async () => {
+      const rows: { event: string; recipient_id: string; channel: string; status: string; title: string; body: string }[] = await p.ds.query(
+        `SELECT event, recipient_id, channel, status, title, body FROM notification_deliveries WHERE title LIKE $1 ORDER BY event, recipient_id`,
+        [`%${number}%`],
+      );
+      return rows.length >= 4 ? rows : undefined;
+    });
+    const people = [engineer.id, pm.id].sort();
+    expect(told.map((r) => [r.event, r.recipient_id])).toEqual([...people.map((id) => ['support_breached', id]), ...people.map((id) => ['support_warning', id])]);
+    for (const r of told) {
+      expect(r).toMatchObject({ channel: 'in_app', status: 'sent' });
+      expect(r.title).toContain(r.event === 'support_warning' ? '【服务请求时限预警】' : '【服务请求已超时】');
+      expect(r.title).toContain(system.display_name);
+      expect(r.body).toContain('报表导出：导出住院费用明细');
+      expect(r.body).toContain('负责工程师：李工');
+    }
+    expect(told.find((r) => r.event === 'support_warning')!.body).toContain('75%');
+    const inbox = await p.ds.query(`SELECT event, recipient_id, locale FROM notifications WHERE title LIKE $1`, [`%${number}%`]);
+    expect(inbox).toHaveLength(4);
+    expect(new Set(inbox.map((r: any) => r.locale))).toEqual(new Set(['zh-CN']));
+    // The warning and the breach are notices, not steps: the timeline holds the breach once.
+    const events = await p.ds.query(`SELECT type FROM support_request_events WHERE support_request_id = $1 ORDER BY seq`, [requestId]);
+    expect(events.map((e: any) => e.type)).toEqual(['submitted', 'accept', 'breached']);
   });
 
   it('refuses bad input with the field named', async () => {

@@ -51,6 +51,25 @@ function sample(locale: Locale): Samples {
     'contact-unreachable': { contactLabel: '某影像厂商 张工', originalTitle: '【原厂技术支援】INC-20261120-0001 放射科PACS/RIS系统（第1级）', tried: '企业微信群、邮件' },
     'vendor-on-site': { ...escalation, arrivedBy: '原厂赵经理', arrivedAt: PROMISED },
     'modification-notice': { modificationNumber: 'MOD-20261120-0001', systemName: '临床用血管理系统', title: '报表增加科室筛选', breached: false, ending: false, percent: 75, deadline: REPAIR },
+    'problem-proposed': {
+      number: 'PRB-20261120-0001',
+      systemName: 'LIS',
+      title: '检验结果回传中断',
+      summary: '同一原因 30 天内 3 次',
+      incidents: 'INC-20261101-0003、INC-20261110-0007',
+      link: 'https://wardline.example/problems/PRB-20261120-0001',
+    },
+    'support-clock': {
+      number: 'SR-20261120-0001',
+      systemName: 'HIS',
+      typeLabel: '报表导出',
+      title: '导出 11 月门诊量报表',
+      dueAt: REPAIR,
+      percent: 75,
+      breached: false,
+      assigneeName: '李工',
+      link: 'https://wardline.example/support-requests/SR-20261120-0001',
+    },
     'monthly-report-published': { month: '2026-10', title: '2026年10月 月度服务报告', incidents: 42, breaches: 3, respondRate: '92.9%', publishedBy: '张经理', link: 'https://wardline.example/monthly-reports/2026-10/pdf' },
     'change-review-requested': {
       changeNumber: 'CHG-20261127-0001',
@@ -128,8 +147,8 @@ describe('notification templates', () => {
     const data = sample(locale)[name];
     const { title, body } = renderer.render(locale, name, data as never);
     expect(title.trim()).not.toBe('');
-    // Every title names its record: the incident, the change, the modification or the report's month.
-    expect(title).toMatch(/INC-20261120-0001|CHG-20261127-0001|MOD-20261120-0001|2026-10/);
+    // Every title names its record: the incident, the change, the modification, the problem, the support request or the report's month.
+    expect(title).toMatch(/INC-20261120-0001|CHG-20261127-0001|MOD-20261120-0001|PRB-20261120-0001|SR-20261120-0001|2026-10/);
     expect(body.trim()).not.toBe('');
     const text = `${title}\n${body}`;
     // Every epoch-millisecond value the template prints shows as Shanghai `YYYY-MM-DD HH:MM`.

@@ -162,4 +162,45 @@ export const SERVICE_CASES: FlowCase[] = [
       return { 'support-request/breached': workflowId };
     },
   },
+  {
+    // The support-clock-notices patch: accepted, warned at its warning point, breached (both told to the engineer
+    // and the project manager), then cancelled. The clock shrunk to seconds (an input).
+    name: 'support-request/warned-breached',
+    produces: ['support-request/warned-breached'],
+    async run(ctx) {
+      const { p, people: u } = ctx;
+      const requestId = randomUUID();
+      const number = `SR-HIST-${requestId.slice(0, 4).toUpperCase()}`;
+      const [system] = await p.ds.query(`SELECT id, display_name FROM business_systems WHERE code = 'SYS-12'`);
+      const t0 = Date.now();
+      const input: SupportInput = {
+        requestId,
+        number,
+        systemId: system.id,
+        systemName: system.display_name,
+        type: 'report_export',
+        title: '导出住院费用明细',
+        description: '财务处月结',
+        requester: { name: '周老师', department: '财务处' },
+        submittedAt: t0,
+        submittedBy: { id: u.dispatcher.id, name: '王调度' },
+        warnAt: t0 + 3000,
+        dueAt: t0 + 6000,
+        policy: { type: 'report_export', workingDays: 2, touchesData: false },
+      };
+      const workflowId = supportWorkflowId(number, requestId);
+      await p.temporal.workflow.start(SUPPORT_WORKFLOW_TYPE, { workflowId, taskQueue: p.config.taskQueue, args: [input] });
+      await waitUntil('on record', async () => ((await p.call('GET', `/support-requests/${number}`, u.dispatcher.token)).status === 200 ? true : null), 60_000);
+      must(await p.call('POST', `/support-requests/${number}/accept`, u.engineer.token, {}), 200);
+      await waitUntil('the breach', async () => ((await p.call('GET', `/support-requests/${number}`, u.dispatcher.token)).body.breached ? true : null), 60_000);
+      await waitUntil(
+        'both notices sent',
+        async () => ((await p.ds.query(`SELECT 1 FROM notification_deliveries WHERE title LIKE $1`, [`%${number}%`])).length >= 4 ? true : null),
+        60_000,
+      );
+      must(await p.call('POST', `/support-requests/${number}/cancel`, u.dispatcher.token, { reason: '需求方撤回' }), 200);
+      await p.temporal.workflow.getHandle(workflowId).result();
+      return { 'support-request/warned-breached': workflowId };
+    },
+  },
 ];

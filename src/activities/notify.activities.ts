@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import type { NotificationChannel, OutboundMessage, OutboundRecipient } from '../adapters/notify/channel';
 import { foldIntoDigest } from '../adapters/notify/digest';
 import { WECOM_MARKDOWN_MAX_BYTES } from '../adapters/notify/wecom';
+import { SUPPORT_TYPE_ZH, SupportType } from '../domain/support/support-request';
 import { MINUTE_MS } from '../domain/time';
 import { signAckLink } from '../infra/ack-links';
 import { RenderedMessage, TemplateRenderer } from '../infra/templates';
@@ -242,6 +243,28 @@ export function createNotifyActivities(deps: NotifyActivityDeps) {
           respondRate: subject.respondRate,
           publishedBy: subject.publishedBy,
           link: `${deps.publicUrl.replace(/\/$/, '')}${subject.link}`,
+        });
+      case 'problem_proposed':
+        return r('problem-proposed', {
+          number: subject.number,
+          systemName: subject.systemName,
+          title: subject.title,
+          summary: subject.summary,
+          incidents: subject.incidents.join(L === 'zh-CN' ? '、' : ', '),
+          link: `${deps.publicUrl.replace(/\/$/, '')}/problems/${subject.number}`,
+        });
+      case 'support_warning':
+      case 'support_breached':
+        return r('support-clock', {
+          number: subject.number,
+          systemName: subject.systemName,
+          title: subject.title,
+          typeLabel: L === 'zh-CN' ? (SUPPORT_TYPE_ZH[subject.type as SupportType] ?? subject.type) : subject.type.replace(/_/g, ' '),
+          dueAt: subject.dueAt,
+          percent: subject.percent,
+          breached: subject.kind === 'support_breached',
+          assigneeName: subject.assigneeName,
+          link: `${deps.publicUrl.replace(/\/$/, '')}/support-requests/${subject.number}`,
         });
       case 'contact_unreachable': {
         // Only the original's title: its body may hold the contact's acknowledgement link, a credential.

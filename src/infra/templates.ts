@@ -66,6 +66,20 @@ export interface TemplateData {
   };
   /** S8: the monthly service report is published (to the IT department). */
   'monthly-report-published': { month: string; title: string; incidents: number; breaches: number; respondRate: string; publishedBy: string; link: string };
+  /** S1: recurring faults proposed a problem record. */
+  'problem-proposed': { number: string; systemName: string; title: string; summary: string; incidents: string; link: string };
+  /** S6: a support request's clock warns or ran out. */
+  'support-clock': {
+    number: string;
+    systemName: string;
+    title: string;
+    typeLabel: string;
+    dueAt: number;
+    percent: number;
+    breached: boolean;
+    assigneeName: string | null;
+    link: string;
+  };
   /** S15: a state change of a record, posted back as a comment on the hospital's project-management platform. */
   'pm-progress': {
     kindLabel: string;
@@ -114,6 +128,8 @@ export const TEMPLATE_NAMES: TemplateName[] = [
   'change-review-decided',
   'modification-notice',
   'monthly-report-published',
+  'problem-proposed',
+  'support-clock',
   'pm-progress',
   'pm-conflict',
 ];

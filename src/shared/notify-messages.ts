@@ -45,7 +45,33 @@ export type NotifySubject =
   | ChangeNotice
   | ModificationNotice
   | MonthlyReportNotice
+  | ProblemProposedNotice
+  | SupportClockNotice
   | ContactUnreachableNotice;
+
+/** S1: recurring faults proposed a problem record; the managers who accept or reject it hear of it. */
+export type ProblemProposedNotice = {
+  kind: 'problem_proposed';
+  number: string;
+  systemName: string;
+  title: string;
+  /** The recurrence that proposed it, in words (the detector's summary). */
+  summary: string;
+  incidents: string[];
+};
+
+/** S6: a support request's clock is running out (warning) or ran out (breach); to its assignee and the PM. */
+export type SupportClockNotice = {
+  kind: 'support_warning' | 'support_breached';
+  number: string;
+  systemName: string;
+  title: string;
+  /** The request's type (SupportType); the activity words it in the reader's language. */
+  type: string;
+  dueAt: number;
+  percent: number;
+  assigneeName: string | null;
+};
 
 /** S8: a monthly service report was published; the IT department reads its headline figures and where to get it. */
 export type MonthlyReportNotice = {

@@ -5,6 +5,7 @@ import { holdsAny } from '../../domain/roles';
 import {
   SUPPORT_ACTION_ROLES,
   SUPPORT_STATE_ZH,
+  SUPPORT_WARNING_FRACTION,
   SUPPORT_TYPE_ZH,
   SupportCommand,
   SupportCommandBody,
@@ -107,6 +108,8 @@ export class SupportService {
     const at = this.clock.now();
     // S6: the clock is working time on the contract's (China) calendar, computed once at submission.
     const dueAt = calendar.addWorkingDays(at, policy.workingDays);
+    // Its warning at SUPPORT_WARNING_FRACTION of the same working-time budget (to the assignee and the PM).
+    const warnAt = calendar.addWorkingTime(at, SUPPORT_WARNING_FRACTION * policy.workingDays * calendar.dayLengthMs);
     const opened = await this.ds.transaction((tx) =>
       openSupportRequest(tx, {
         systemId: system.id,
@@ -116,6 +119,7 @@ export class SupportService {
         requester: { name: dto.requester.name, department: dto.requester.department },
         at,
         dueAt,
+        warnAt,
         policy,
         by: { id: auth.userId, name: auth.displayName },
         taskQueue: this.config.taskQueue,

@@ -45,6 +45,32 @@ describe('support request clock and lifecycle (S6)', () => {
     expect(onTime.nextWakeAt()).toBe(1000);
   });
 
+  it('warns once at its warning point while it runs, names the assignee, and wakes for the warning only when asked', () => {
+    const req = new SupportProcess({ ...input(false), warnAt: 750 });
+    expect(req.nextWakeAt()).toBe(1000);
+    expect(req.nextWakeAt(true)).toBe(750);
+    expect(req.assignee).toBeNull();
+    expect(req.warning(749)).toBeNull();
+    req.apply({ action: 'accept', actor: eng }, 100);
+    expect(req.assignee).toEqual({ id: 'e', name: '李工' });
+    expect(req.warning(760)).toEqual({ at: 750, fraction: 0.75 });
+    expect(req.warning(800)).toBeNull();
+    expect(req.nextWakeAt(true)).toBe(1000);
+
+    // Breached or fulfilled before the warning point: no warning. Input from before warnings: none either.
+    const late = new SupportProcess({ ...input(false), warnAt: 750 });
+    late.tick(1100);
+    expect(late.warning(1100)).toBeNull();
+    const done = new SupportProcess({ ...input(false), warnAt: 750 });
+    done.apply({ action: 'accept', actor: eng }, 10);
+    done.apply({ action: 'fulfil', actor: eng, result: '已导出' }, 500);
+    expect(done.warning(800)).toBeNull();
+    expect(done.nextWakeAt(true)).toBeNull();
+    const old = new SupportProcess(input(false));
+    expect(old.nextWakeAt(true)).toBe(1000);
+    expect(old.warning(900)).toBeNull();
+  });
+
   it('a request that touches data needs an implemented change', () => {
     const r = new SupportProcess(input(true));
     r.apply({ action: 'accept', actor: eng }, 1);

@@ -64,6 +64,8 @@ export const SUPPORT_ACTION_ROLES: Record<SupportAction, readonly Role[]> = {
 };
 /** The hospital side asks (and the vendor's PM may log a request it received by phone). */
 export const SUPPORT_REQUESTERS: readonly Role[] = [...REQUESTERS, 'project_manager'];
+/** The share of a request's working-time budget at which its assignee and the project manager are warned. */
+export const SUPPORT_WARNING_FRACTION = 0.75;
 export const CHANGE_DONE_STATES = ['implemented', 'verified', 'closed'] as const;
 
 export interface SupportActor {
@@ -89,6 +91,12 @@ export interface SupportInput {
   submittedBy: SupportActor;
   /** When the clock runs out, computed by the calendar from the policy at submission. */
   dueAt: number;
+  /**
+   * When the warning falls due (SUPPORT_WARNING_FRACTION of the budget, by the same calendar), and the system's
+   * name for the notices; both absent in requests opened before clock notices.
+   */
+  warnAt?: number;
+  systemName?: string;
   policy: SupportPolicy;
   openedOnRecord?: boolean;
 }
@@ -147,9 +155,13 @@ function refuse(state: SupportState, action: SupportAction, en: string, zh: stri
 export class SupportProcess {
   private s: Omit<SupportView, 'allowedActions'>;
   private readonly submittedBy: SupportActor;
+  private readonly warnAt: number | null;
+  private warned = false;
+  private acceptedBy: { id: string; name: string } | null = null;
 
   constructor(input: SupportInput) {
     this.submittedBy = input.submittedBy;
+    this.warnAt = typeof input.warnAt === 'number' && input.warnAt < input.dueAt ? input.warnAt : null;
     this.s = {
       requestId: input.requestId,
       number: input.number,
@@ -184,10 +196,24 @@ export class SupportProcess {
     return { ...this.s, allowedActions: supportAllowedActions(this.s.state) };
   }
 
-  /** The clock's end while it runs (not yet fulfilled, not breached), else null. */
-  nextWakeAt(): number | null {
+  /** Who took the request on (the last to accept it): the clock's notices go to them. */
+  get assignee(): { id: string; name: string } | null {
+    return this.acceptedBy;
+  }
+
+  /** The clock's end while it runs (not yet fulfilled, not breached), else null; with `withWarning`, its warning first. */
+  nextWakeAt(withWarning = false): number | null {
     const running = this.s.state === 'submitted' || this.s.state === 'in_progress';
-    return running && !this.s.breached ? this.s.dueAt : null;
+    if (!running || this.s.breached) return null;
+    return withWarning && this.warnAt !== null && !this.warned ? this.warnAt : this.s.dueAt;
+  }
+
+  /** The warning, once, when the clock passed its warning point and is still running unbreached; else null. */
+  warning(now: number): { at: number; fraction: number } | null {
+    const running = this.s.state === 'submitted' || this.s.state === 'in_progress';
+    if (this.warnAt === null || this.warned || !running || this.s.breached || now < this.warnAt) return null;
+    this.warned = true;
+    return { at: this.warnAt, fraction: SUPPORT_WARNING_FRACTION };
   }
 
   /** The breach, once, when the clock ran out before fulfilment (S6, S11). */
@@ -234,6 +260,7 @@ export class SupportProcess {
       case 'accept':
       case 'confirm':
         note = c.note ?? null;
+        if (c.action === 'accept') this.acceptedBy = strip(c.actor);
         if (c.action === 'confirm') this.s.confirmedAt = now;
         break;
       case 'link_change':

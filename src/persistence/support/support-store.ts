@@ -99,10 +99,11 @@ export function supportRecordContent(v: SupportView, e: SupportEvent): RecordCon
 /** Submits a request in the caller's transaction: number, row, first event and the outbox entry starting its workflow. */
 export async function openSupportRequest(
   tx: EntityManager,
-  p: { systemId: string; type: SupportType; title: string; description: string; requester: { name: string; department: string }; at: number; dueAt: number; policy: SupportPolicy; by: { id: string; name: string }; taskQueue?: string; utcOffsetMinutes: number },
+  p: { systemId: string; type: SupportType; title: string; description: string; requester: { name: string; department: string }; at: number; dueAt: number; warnAt?: number; policy: SupportPolicy; by: { id: string; name: string }; taskQueue?: string; utcOffsetMinutes: number },
 ): Promise<{ requestId: string; number: string }> {
   const requestId = randomUUID();
   const number = await allocateNumber(tx, 'SR', p.at, p.utcOffsetMinutes);
+  const [system] = await tx.query(`SELECT display_name FROM business_systems WHERE id = $1`, [p.systemId]);
   const input: SupportInput = {
     requestId,
     number,
@@ -114,6 +115,8 @@ export async function openSupportRequest(
     submittedAt: p.at,
     submittedBy: p.by,
     dueAt: p.dueAt,
+    ...(p.warnAt !== undefined ? { warnAt: p.warnAt } : {}),
+    ...(system ? { systemName: system.display_name as string } : {}),
     policy: p.policy,
     openedOnRecord: true,
   };
