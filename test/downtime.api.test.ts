@@ -170,6 +170,34 @@ describe('downtime and revenue at stake (S9)', () => {
     expect(history.map((h: any) => h.outage)).toEqual([true, false]);
   });
 
+  it('an alert-opened incident flagged as an outage counts from its first firing alert, not from when it was opened', async () => {
+    const monitor = await p.user(['integration'], 'Alertmanager');
+    const firstAt = sec(Date.now() - 1.5 * HOUR);
+    const alert = (id: string, startsAt: number) => ({
+      alerts: [{ id, alertname: 'PACSUnavailable', status: 'firing', severity: 'critical', summary: 'PACS 无法访问 / PACS unreachable', labels: { wardline_ci: 'SYS-15' }, startsAt: new Date(startsAt).toISOString() }],
+    });
+    const fired = await p.call('POST', '/alerts', monitor.token, alert('pacs-a', firstAt));
+    expect(fired.status).toBe(200);
+    expect(fired.body.groups[0].incident).toMatchObject({ action: 'opened' });
+    const id = fired.body.groups[0].incident.id as string;
+    // A second alert of the group, later, joins the same incident; the earliest one sets the start.
+    const joined = await p.call('POST', '/alerts', monitor.token, alert('pacs-b', firstAt + 30 * 60_000));
+    expect(joined.body.groups[0].incident.id).toBe(id);
+    const inc = (await p.call('GET', `/incidents/${id}`, dispatcher.token)).body;
+    expect(Date.parse(inc.reportedAt)).toBeGreaterThan(firstAt + HOUR);
+    expect((await p.call('PUT', `/incidents/${id}/outage`, dispatcher.token, { outage: true, note: '影像科确认全院无法调阅' })).status).toBe(200);
+
+    const to = new Date(Date.now() + 1000);
+    const res = await p.call('GET', `/stats/downtime?from=${encodeURIComponent(new Date(firstAt - HOUR).toISOString())}&to=${encodeURIComponent(to.toISOString())}`, dispatcher.token);
+    expect(res.status).toBe(200);
+    const pacs = res.body.systems.find((s: any) => s.code === 'SYS-15');
+    expect(pacs.intervals).toHaveLength(1);
+    expect(Date.parse(pacs.intervals[0].start)).toBe(firstAt);
+    expect(pacs.incidents).toMatchObject([{ number: inc.number, shared: false, ongoing: true }]);
+    // Still open: it runs until now, so it holds at least the 1.5 hours since the first alert.
+    expect(pacs.hours).toBeGreaterThanOrEqual(1.5);
+  });
+
   it('refuses a bad period with the field named, in Chinese and English', async () => {
     const missing = await p.call('GET', '/stats/downtime?from=2026-11-01T00:00:00%2B08:00', dispatcher.token);
     expect(missing.status).toBe(400);
