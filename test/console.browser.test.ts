@@ -352,6 +352,8 @@ describe('web console in a real browser', () => {
       ['/users', 'users'],
       ['/jobs', 'job-runs'],
       ['/inspection-reports', 'inspection-reports'],
+      ['/problems', 'problems'],
+      ['/reports', 'reports'],
     ];
     for (const [path, testId] of pages) {
       await page.goto(`${p.baseUrl}/#${path}`);
@@ -361,6 +363,9 @@ describe('web console in a real browser', () => {
       expect({ path, apiErrors: await page.getByTestId('api-error').count(), pageErrors: await page.getByTestId('page-error').count() }).toEqual({ path, apiErrors: 0, pageErrors: 0 });
       await shot(page, `page-${testId}`);
     }
+    // The satisfaction chart is drawn (ECharts on a canvas).
+    await page.goto(`${p.baseUrl}/#/reports`);
+    await page.getByTestId('satisfaction-chart').locator('canvas').waitFor();
     // The records page lists the incident resolved earlier, awaiting both confirmations.
     await page.goto(`${p.baseUrl}/#/records`);
     await page.getByTestId('records').getByText('INC-').first().waitFor();

@@ -29,6 +29,8 @@ const CalendarPolicyPage = lazy(() => import('../pages/admin/CalendarPolicyPage'
 const UsersPage = lazy(() => import('../pages/admin/UsersPage'));
 const JobRunsPage = lazy(() => import('../pages/jobs/JobRunsPage'));
 const InspectionReportsPage = lazy(() => import('../pages/inspections/InspectionReportsPage'));
+const ProblemsPage = lazy(() => import('../pages/problems/ProblemsPage'));
+const ReportsPage = lazy(() => import('../pages/reports/ReportsPage'));
 
 /**
  * The console (issue 16): hash routes (`/#/incidents/…`) so no page path ever shadows an API route; the API serves
@@ -175,6 +177,8 @@ function SignedIn() {
             <Route path="/users" element={<Only roles={['project_manager', 'it_manager', 'dispatcher']}><UsersPage /></Only>} />
             <Route path="/jobs" element={staff(<JobRunsPage />)} />
             <Route path="/inspection-reports" element={staff(<InspectionReportsPage />)} />
+            <Route path="/problems" element={staff(<ProblemsPage />)} />
+            <Route path="/reports" element={staff(<ReportsPage />)} />
             <Route path="*" element={<Navigate to="/" replace />} />
           </Routes>
         </Suspense>

@@ -1,6 +1,8 @@
 import {
   AlertOutlined,
   AuditOutlined,
+  BarChartOutlined,
+  BugOutlined,
   BellOutlined,
   CalendarOutlined,
   ClusterOutlined,
@@ -44,7 +46,9 @@ export function Shell({ children }: { children: ReactNode }) {
     holds(session, ...STAFF) && { key: '/board', icon: <DashboardOutlined />, label: t('调度台', 'Dispatch board') },
     holds(session, ...STAFF) && { key: '/changes', icon: <AuditOutlined />, label: t('数据库变更', 'Schema changes') },
     holds(session, ...STAFF) && { key: '/modifications', icon: <ToolOutlined />, label: t('改造需求', 'Modifications') },
+    holds(session, ...STAFF) && { key: '/problems', icon: <BugOutlined />, label: t('问题管理', 'Problems') },
     holds(session, ...STAFF) && { key: '/records', icon: <FileDoneOutlined />, label: t('维护记录', 'Records') },
+    holds(session, ...STAFF) && { key: '/reports', icon: <BarChartOutlined />, label: t('合同与报告', 'Contract and reports') },
     session?.user.roles.includes('vendor_contact') && { key: '/escalations', icon: <PhoneOutlined />, label: t('原厂升级', 'Escalations') },
     holds(session, ...STAFF) && { key: '/cmdb', icon: <ClusterOutlined />, label: t('配置管理', 'CMDB') },
     holds(session, ...STAFF) && { key: '/jobs', icon: <CodeOutlined />, label: t('作业执行', 'Job runs') },
