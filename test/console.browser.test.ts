@@ -396,6 +396,14 @@ describe('web console in a real browser', () => {
     const { page, errors } = await open();
     await signIn(page, 'feng.out', PASSWORD);
     await page.getByTestId('board').waitFor();
+    // A platform account changes its own password from the same menu.
+    await page.getByTestId('user-menu').hover();
+    await page.getByText('修改密码').click();
+    await page.getByTestId('password-current').fill(PASSWORD);
+    await page.getByTestId('password-new').fill('Console-2027!!');
+    await page.getByTestId('password-again').fill('Console-2027!!');
+    await page.getByTestId('password-ok').click();
+    await page.getByText('密码已修改').waitFor();
     await page.getByTestId('user-menu').hover();
     await page.getByText('退出登录').click();
     await page.waitForURL(/#\/sign-in/);
@@ -404,7 +412,7 @@ describe('web console in a real browser', () => {
     const [ended] = await p.ds.query(`SELECT s.ended_at IS NOT NULL AS ended FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.username = 'feng.out' ORDER BY s.created_at DESC LIMIT 1`);
     expect(ended.ended).toBe(true);
 
-    await signIn(page, 'feng.out', PASSWORD);
+    await signIn(page, 'feng.out', 'Console-2027!!');
     await page.getByTestId('board').waitFor();
     // Idle past the limit (the API's idle timeout, as if the person had left the desk): the next call is refused.
     await p.ds.query(`UPDATE sessions SET last_seen_at = now() - interval '1 day' FROM users u WHERE u.id = sessions.user_id AND u.username = 'feng.out' AND sessions.ended_at IS NULL`);

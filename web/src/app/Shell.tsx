@@ -10,6 +10,7 @@ import {
   DashboardOutlined,
   FileDoneOutlined,
   FileSearchOutlined,
+  KeyOutlined,
   LogoutOutlined,
   PhoneOutlined,
   ScheduleOutlined,
@@ -25,6 +26,7 @@ import { useState } from 'react';
 import { useLocation, useNavigate } from 'react-router';
 import { useLang, useT, LangContext } from './i18n';
 import { useContext } from 'react';
+import { PasswordDialog } from './PasswordDialog';
 import { ROLE_NAMES, holds, useSession } from './session';
 
 const STAFF = ['dispatcher', 'engineer', 'project_manager', 'quality_manager', 'reviewer', 'it_manager', 'integration'];
@@ -40,6 +42,7 @@ export function Shell({ children }: { children: ReactNode }) {
   const screens = Grid.useBreakpoint();
   const phone = !screens.md;
   const [collapsed, setCollapsed] = useState(true);
+  const [changingPassword, setChangingPassword] = useState(false);
 
   // The pages a person's roles may open (the API decides again on every call).
   const items = [
@@ -103,9 +106,11 @@ export function Shell({ children }: { children: ReactNode }) {
               menu={{
                 items: [
                   { key: 'roles', label: roles.join('、'), disabled: true },
+                  ...(session?.authSource === 'local' ? [{ key: 'password', icon: <KeyOutlined />, label: t('修改密码', 'Change password') }] : []),
                   { key: 'out', icon: <LogoutOutlined />, label: t('退出登录', 'Sign out') },
                 ],
                 onClick: async (e) => {
+                  if (e.key === 'password') setChangingPassword(true);
                   if (e.key === 'out') {
                     await signOut();
                     navigate('/sign-in');
@@ -121,6 +126,7 @@ export function Shell({ children }: { children: ReactNode }) {
           </Space>
         </Layout.Header>
         <Layout.Content style={{ padding: phone ? 8 : 24 }}>{children}</Layout.Content>
+        {changingPassword ? <PasswordDialog onClose={() => setChangingPassword(false)} /> : null}
       </Layout>
     </Layout>
   );
