@@ -380,6 +380,10 @@ describe('web console in a real browser', () => {
     // The roster names the engineer on duty; the calendar says whether holidays are loaded.
     await page.goto(`${p.baseUrl}/#/roster`);
     await page.getByTestId('roster').getByText('李工').first().waitFor();
+    // The project manager (only) adds duty shifts.
+    await page.getByTestId('add-shift').click();
+    await page.getByText('添加值班班次').waitFor();
+    await page.keyboard.press('Escape');
     expect(errors).toEqual([]);
 
     await person('lin.vendor', '林原厂', ['vendor_contact']);
