@@ -294,6 +294,12 @@ describe('web console in a real browser', () => {
     expect(await page.getByTestId('approvals').textContent()).toContain('孙审核');
     const [row] = await p.ds.query(`SELECT state FROM changes WHERE id = $1`, [changeId]);
     expect(row.state).toBe('approved');
+    // The submitter's page now offers what follows, as the workflow allows it: not the implementation before the
+    // window opens (in an hour), but the cancellation.
+    await sub.page.reload();
+    await sub.page.getByTestId('change-actions').waitFor();
+    expect(await sub.page.getByTestId('change-cancel').count()).toBe(1);
+    expect(await sub.page.getByTestId('change-implement').count()).toBe(0);
     expect([...errors, ...sub.errors]).toEqual([]);
   });
 

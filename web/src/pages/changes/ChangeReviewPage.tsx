@@ -10,6 +10,7 @@ import { errorText, useLang, useT } from '../../app/i18n';
 import { CHANGE_ACTIONS, CHANGE_KINDS, CHANGE_STATES, RISKS, RISK_COLORS, STATEMENT_KINDS, label } from '../../app/labels';
 import { holds, useSession } from '../../app/session';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { ActionDialog, FieldSpec } from '../incidents/ActionDialog';
 
 type Change = paths['/changes/{id}']['get']['responses']['200']['content']['application/json'];
 type Statement = Change['revisions'][number]['forwardStatements'][number];
@@ -83,6 +84,7 @@ export default function ChangeReviewPage() {
   const [comment, setComment] = useState('');
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const [acting, setActing] = useState<string | null>(null);
   const c = change.data;
   if (change.error && !c) return <ErrorAlert error={change.error} />;
   if (!c) return <Card loading />;
@@ -110,6 +112,22 @@ export default function ChangeReviewPage() {
     }
   };
 
+  // What follows the review (S4): carry out the approved revision in its window, verify, close; or cancel.
+  const followUps: Record<string, { label: [string, string]; fields: FieldSpec[]; body(v: Record<string, string>): object }> = {
+    implement: { label: ['记录实施', 'Record implementation'], fields: [{ name: 'evidence', kind: 'text', label: ['执行内容与输出', 'What was run, by whom, the output'], required: true, rows: 4 }], body: (v) => ({ revision: c.approvedRevision ?? c.currentRevision, evidence: v.evidence }) },
+    verify: {
+      label: ['验证结果', 'Verify'],
+      fields: [
+        { name: 'outcome', kind: 'select', label: ['结果', 'Outcome'], required: true, options: [{ value: 'succeeded', label: t('成功', 'Succeeded') }, { value: 'rolled_back', label: t('已回滚', 'Rolled back') }] },
+        { name: 'evidence', kind: 'text', label: ['验证依据', 'Evidence'], required: true },
+      ],
+      body: (v) => v,
+    },
+    close: { label: ['关闭变更', 'Close'], fields: [{ name: 'note', kind: 'text', label: ['备注（可选）', 'Note (optional)'] }], body: (v) => v },
+    cancel: { label: ['取消变更', 'Cancel the change'], fields: [{ name: 'reason', kind: 'text', label: ['原因', 'Reason'], required: true }], body: (v) => v },
+  };
+  const actions = c.allowedActions.filter((a) => a in followUps);
+
   return (
     <div data-testid="change-page" data-state={c.state}>
       <Link to="/changes">
@@ -133,6 +151,15 @@ export default function ChangeReviewPage() {
         <Typography.Title level={5} style={{ marginTop: 0 }}>
           {c.title}
         </Typography.Title>
+        {actions.length ? (
+          <Space wrap style={{ marginBottom: 8 }} data-testid="change-actions">
+            {actions.map((a) => (
+              <Button key={a} danger={a === 'cancel'} type={a === 'implement' ? 'primary' : 'default'} onClick={() => setActing(a)} data-testid={`change-${a}`}>
+                {t(followUps[a].label[0], followUps[a].label[1])}
+              </Button>
+            ))}
+          </Space>
+        ) : null}
         <Descriptions size="small" column={{ xs: 1, sm: 2, lg: 3 }}>
           <Descriptions.Item label={t('类别', 'Kind')}>{label(CHANGE_KINDS, c.kind, lang)}</Descriptions.Item>
           <Descriptions.Item label={t('窗口', 'Window')}>
@@ -228,6 +255,20 @@ export default function ChangeReviewPage() {
           </Card>
         </Col>
       </Row>
+      {acting && followUps[acting] ? (
+        <ActionDialog
+          testId={`dialog-change-${acting}`}
+          title={`${c.number} · ${t(followUps[acting].label[0], followUps[acting].label[1])}`}
+          fields={followUps[acting].fields}
+          onClose={() => setActing(null)}
+          onSubmit={async (v) => {
+            const path = `/changes/{id}/${acting}` as '/changes/{id}/close';
+            await must(api.POST(path, { params: { path: { id: c.id } }, body: followUps[acting].body(v) as never }));
+            message.success(t('已提交', 'Done'));
+            await change.reload();
+          }}
+        />
+      ) : null}
     </div>
   );
 }
