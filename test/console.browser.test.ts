@@ -195,6 +195,12 @@ describe('web console in a real browser', () => {
     const number = (await p.ds.query(`SELECT number FROM incidents WHERE id = $1`, [incidentId]))[0].number;
     await page.getByTestId(`card-${number}`).waitFor();
     await shot(page, 'board-phone');
+    // The menu folds away on a phone and opens from the header.
+    expect(await page.getByRole('menuitem', { name: /维护记录/ }).isVisible()).toBe(false);
+    await page.getByTestId('menu-toggle').click();
+    await page.getByRole('menuitem', { name: /维护记录/ }).waitFor();
+    await shot(page, 'menu-phone');
+    await page.getByTestId('menu-toggle').click();
     await page.getByTestId(`card-${number}`).getByRole('link').click();
     await page.getByTestId('incident-page').waitFor();
 

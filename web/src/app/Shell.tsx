@@ -12,6 +12,7 @@ import {
   FileSearchOutlined,
   KeyOutlined,
   LogoutOutlined,
+  MenuOutlined,
   PhoneOutlined,
   ScheduleOutlined,
   SendOutlined,
@@ -74,9 +75,9 @@ export function Shell({ children }: { children: ReactNode }) {
         collapsible
         collapsed={phone ? collapsed : false}
         onCollapse={setCollapsed}
-        trigger={phone ? undefined : null}
+        trigger={null}
         width={200}
-        style={phone ? { position: 'fixed', zIndex: 20, height: '100vh' } : undefined}
+        style={phone ? { position: 'fixed', zIndex: 20, height: '100vh', top: 64 } : undefined}
         data-testid="menu"
       >
         <div style={{ color: '#fff', padding: '16px 20px', fontWeight: 600, fontSize: 16, whiteSpace: 'nowrap' }}>
@@ -94,10 +95,13 @@ export function Shell({ children }: { children: ReactNode }) {
         />
       </Layout.Sider>
       <Layout>
-        <Layout.Header style={{ background: '#fff', padding: phone ? '0 12px 0 48px' : '0 24px', display: 'flex', alignItems: 'center', justifyContent: 'space-between', gap: 8 }}>
-          <Typography.Text strong ellipsis style={{ fontSize: phone ? 14 : 16 }}>
-            {t('医院信息系统运维服务平台', 'Hospital IT service console')}
-          </Typography.Text>
+        <Layout.Header style={{ background: '#fff', padding: phone ? '0 8px' : '0 24px', display: 'flex', alignItems: 'center', justifyContent: 'space-between', gap: 8 }}>
+          <div style={{ display: 'flex', alignItems: 'center', gap: 4, minWidth: 0, overflow: 'hidden', lineHeight: 'normal' }}>
+            {phone ? <Button type="text" icon={<MenuOutlined />} onClick={() => setCollapsed(!collapsed)} aria-label={t('菜单', 'Menu')} data-testid="menu-toggle" /> : null}
+            <Typography.Text strong ellipsis style={{ fontSize: phone ? 14 : 16 }}>
+              {t('医院信息系统运维服务平台', 'Hospital IT service console')}
+            </Typography.Text>
+          </div>
           <Space size={phone ? 4 : 12}>
             <Button size="small" icon={<TranslationOutlined />} onClick={() => setLang(lang === 'en' ? 'zh' : 'en')} data-testid="lang-switch">
               {lang === 'en' ? '中文' : 'English'}
