@@ -414,6 +414,9 @@ describe('inspections on real components (P4, S16)', () => {
   });
 
   it('keeps the quarterly and monthly schedules as Temporal Schedules', async () => {
+    // The schedules have fixed ids on the shared test server, and a compiled worker another test file started
+    // (src/worker.ts ensures them at every start) may have made them: start from none.
+    for (const id of Object.values(INSPECTION_SCHEDULE_IDS)) await p.temporal.schedule.getHandle(id).delete().catch(() => undefined);
     expect((await p.call('GET', '/inspection-schedules', engineer.token)).body.items.every((s: any) => s.exists === false)).toBe(true);
     await ensureInspectionSchedules(p.temporal, { taskQueue: p.config.taskQueue, timeZone: 'Asia/Shanghai', config: loadInspectionConfig({}) });
     // Idempotent: the worker calls it at every start.
