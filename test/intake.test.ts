@@ -264,4 +264,37 @@ describe('intake and the workflow outbox', () => {
     expect(after.body.timeline.filter((e: { type: string }) => e.type === 'opened')).toHaveLength(1);
     await d.stop();
   });
+
+  it('an action that starts the workflow with it comes after the opening: its event and the row are projected', async () => {
+    const colleague = await p.user(['engineer'], '赵工');
+    const opened = await p.call('POST', '/incidents', dispatcher.token, {
+      systemId: 'SYS-11',
+      title: '检验系统接口中断',
+      description: '检验科',
+      reporter: { name: '张老师', department: '检验科' },
+      priority: 'P2',
+      channel: 'phone',
+      assigneeId: colleague.id,
+    });
+    const n = opened.body.number;
+    // No dispatcher runs here: the acknowledgement is delivered with the start, in the workflow's first task.
+    const ack = await p.call('POST', `/incidents/${n}/acknowledge`, engineer.token, {});
+    expect(ack.status).toBe(200);
+    expect(ack.body.assignee).toEqual({ id: engineer.id, name: '李工' });
+    const detail = await p.call('GET', `/incidents/${n}`, dispatcher.token);
+    expect(detail.body).toMatchObject({ state: 'acknowledged', assignee: { id: engineer.id, name: '李工' } });
+    expect(detail.body.timeline.map((e: { seq: number; type: string }) => [e.seq, e.type])).toEqual([
+      [1, 'opened'],
+      [2, 'acknowledge'],
+    ]);
+    // The opening was announced to the engineer it was assigned to when it opened.
+    const told = await waitUntil('the opening notice', async () => {
+      const rows: { recipient_id: string }[] = await p.ds.query(
+        `SELECT d.recipient_id FROM notification_deliveries d JOIN incidents i ON i.id = d.incident_id WHERE i.number = $1 AND d.event = 'incident_opened'`,
+        [n],
+      );
+      return rows.length > 0 ? rows : null;
+    });
+    expect(told.map((r) => r.recipient_id)).toEqual([colleague.id]);
+  });
 });

@@ -34,6 +34,12 @@ const INCIDENT_AWAITS_ESCALATION = 'incident-awaits-escalation-end';
 const INCIDENT_ALERT_NEWS = 'incident-alert-news';
 /** Alert news may raise the incident's priority (a rising severity); news from before carries no such request. */
 const INCIDENT_ALERT_PRIORITY = 'incident-alert-priority';
+/**
+ * The opening is taken before any handler is set: an Update delivered with the start (Update-with-Start, or an action
+ * racing the dispatcher) runs when its handler is set, and used to be applied before the opening, which then reset
+ * the timeline's seq to 1: the action's event collided with the intake's `opened` row and its projection was lost.
+ */
+const INCIDENT_OPENED_FIRST = 'incident-opened-first';
 
 
 /** Who hears what (S10, S12): the engineer always; breaches and unassigned reports also the PM and the dispatchers. */
@@ -53,6 +59,7 @@ function recipientsFor(kind: NotifySubject['kind'], assigneeId: string | null): 
 export async function incidentWorkflow(input: IncidentInput): Promise<void> {
   const incident = new IncidentProcess(input);
   const workflowId = workflowInfo().workflowId;
+  const openedFirst = patched(INCIDENT_OPENED_FIRST) ? incident.opened() : null;
   let opened = false;
   let changes = 0;
   const vendorEvents: VendorEvent[] = [];
@@ -211,11 +218,14 @@ export async function incidentWorkflow(input: IncidentInput): Promise<void> {
     },
   );
 
-  const openedEvent = incident.opened();
+  const openedEvent = openedFirst ?? incident.opened();
   // The intake committed the opening with the outbox entry that started this workflow (issue 10): not written twice.
   if (!input.openedOnRecord) await record(openedEvent);
   opened = true;
-  await notify(openedEvent, { kind: 'incident_opened', view: incident.view(Date.now()), systemName: input.systemName }, recipientsFor('incident_opened', assigneeId()));
+  // The opening is announced to whom it was assigned when it opened (an action delivered with the start may have
+  // reassigned it already: that person hears of it through the action).
+  const openedTo = openedFirst ? ((openedEvent.data as { assignee?: { id: string } | null }).assignee?.id ?? null) : assigneeId();
+  await notify(openedEvent, { kind: 'incident_opened', view: incident.view(Date.now()), systemName: input.systemName }, recipientsFor('incident_opened', openedTo));
 
   while (!isTerminal(incident.state)) {
     const seen = changes;
