@@ -203,14 +203,24 @@ describe('intake survives crashes', () => {
   it('the dispatcher (its worker process) killed while dispatching: the rest is dispatched after the restart, none twice', async () => {
     const api = await spawnApi();
     const before = (await outboxState()).done ?? 0;
-    const r = await burst(api.url, 80, 8);
+    const r = await burst(api.url, 200, 8);
     expect(r.failed).toBe(0);
     allAnswered.push(...r.numbers);
-    expect((await outboxState()).pending).toBe(80);
-    // One start at a time, so that the kill lands with most of the burst still to dispatch whatever the machine's speed.
+    expect((await outboxState()).pending).toBe(200);
+    // One start at a time, watched closely; at the first one done Temporal is frozen (SIGSTOP), so the dispatcher's
+    // next start hangs and the kill lands mid-burst whatever the machine's speed; Temporal then thaws.
     const worker = spawnProcess(WORKER, { WARDLINE_WORKFLOW_BUNDLE: process.env.WARDLINE_TEST_WORKFLOW_BUNDLE!, WARDLINE_OUTBOX_CONCURRENCY: '1' });
-    await waitUntil('some dispatched', async () => ((await outboxState()).done ?? 0) >= before + 1, 90_000);
-    await kill(worker);
+    const deadline = Date.now() + 90_000;
+    while (((await outboxState()).done ?? 0) < before + 1) {
+      if (Date.now() > deadline) throw new Error('timed out waiting for the first dispatch');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    process.kill(temporalServer.pid!, 'SIGSTOP');
+    try {
+      await kill(worker);
+    } finally {
+      process.kill(temporalServer.pid!, 'SIGCONT');
+    }
     const mid = await outboxState();
     expect(mid.pending ?? 0).toBeGreaterThan(0);
     spawnWorker();
