@@ -34,7 +34,7 @@ export async function resolveEndpoint(ds: DataSource, vault: SecretVault, access
 }
 
 export async function audit(
-  ds: DataSource,
+  ds: Pick<DataSource, 'query'>,
   entry: { actor: { id: string | null; name: string }; action: string; subjectType: string; subjectId: string; data?: Record<string, unknown> },
 ): Promise<void> {
   await ds.query(`INSERT INTO ops_audit (actor_id, actor_name, action, subject_type, subject_id, data) VALUES ($1, $2, $3, $4, $5, $6)`, [

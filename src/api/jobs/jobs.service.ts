@@ -266,8 +266,12 @@ export class JobsService {
       throw conflict('ILLEGAL_TRANSITION', `作业已结束（${row.state}），不能再${ACTION_ZH[action]}`, `cannot ${action} a run that is ${row.state}; allowed: none`, { details: { state: row.state, allowedActions: [] } });
     }
     const command: RunCommand = action === 'cancel' ? { action, actor: who(auth), reason: reason ?? null } : { action, actor: who(auth) };
-    await this.temporal.workflow.getHandle(row.workflow_id).executeUpdate(jobRunCommandUpdate, { args: [command] });
-    await audit(this.ds, { actor: who(auth), action: `run_${action}`, subjectType: 'job_run', subjectId: row.id, data: reason ? { reason } : {} });
+    // The audit entry takes its place in the trail (its id) before the Update, so the run_finished a cancel brings about
+    // comes after it; it commits only when the workflow took the command (a 409 leaves no entry).
+    await this.ds.transaction(async (tx) => {
+      await audit(tx, { actor: who(auth), action: `run_${action}`, subjectType: 'job_run', subjectId: row.id, data: reason ? { reason } : {} });
+      await this.temporal.workflow.getHandle(row.workflow_id).executeUpdate(jobRunCommandUpdate, { args: [command] });
+    });
     return this.getRun(row.id);
   }
 
